@@ -1,0 +1,37 @@
+// Printing expressions, statements and rulesets the way `nft list ruleset` does.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "nfqwall/ruleset.hpp"
+
+namespace nfqwall::front {
+
+class expr;
+class value_expr;
+struct stmt;
+struct rule;
+struct chain;
+struct set;
+struct table;
+struct ruleset;
+
+struct print_ctx {
+    list_options opts;
+    std::string out;
+
+    void put(std::string_view s) { out += s; }
+    void put(char c) { out += c; }
+};
+
+// A constant, through its datatype (symbols, addresses, marks in hex...).
+void print_value(const value_expr& e, print_ctx& ctx);
+void print_expr(const expr& e, print_ctx& ctx);
+void print_stmt(const stmt& s, print_ctx& ctx);
+// The statements of a rule on one line, as inside a chain listing (no indentation).
+std::string rule_text(const rule& r, const list_options& opts);
+
+std::string list_ruleset_text(const ruleset& rs, const list_options& opts);
+
+}  // namespace nfqwall::front
