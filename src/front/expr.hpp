@@ -262,8 +262,9 @@ public:
 // One element of a set: key plus per-element options.
 class set_elem_expr : public expr_base<set_elem_expr> {
 public:
-    set_elem_expr(location l, expr_ptr k) : expr_base(expr_kind::set_elem, l), key(std::move(k)) {}
+    set_elem_expr(location l, expr_ptr k);
     set_elem_expr(const set_elem_expr& o);
+    ~set_elem_expr() override;
     expr_ptr key;
     uint64_t timeout = 0;     // ms, 0 = none
     uint64_t expiration = 0;  // ms, 0 = none

@@ -168,6 +168,20 @@ struct obj {
     uint32_t syn_mss = 0, syn_wscale = 0, syn_flags = 0;
     // tunnel
     uint32_t tunnel_id = 0;
+    bool tunnel_v6 = false;
+    std::string tunnel_src, tunnel_dst;
+    uint16_t tunnel_sport = 0, tunnel_dport = 0;
+    uint8_t tunnel_tos = 0, tunnel_ttl = 0;
+    bool tunnel_has_tos = false, tunnel_has_ttl = false, tunnel_has_sport = false, tunnel_has_dport = false;
+    enum class tunnel_kind : uint8_t { none, erspan, vxlan, geneve } tunnel_type = tunnel_kind::none;
+    uint32_t erspan_version = 0, erspan_index = 0, erspan_hwid = 0;
+    bool erspan_egress = false;
+    uint32_t vxlan_gbp = 0;
+    struct geneve_opt {
+        uint32_t cls, type;
+        std::string data;
+    };
+    std::vector<geneve_opt> geneve_opts;
 };
 
 struct flowtable {
