@@ -69,6 +69,14 @@ const std::vector<datatype>& stub_types() {
             {type_id::time_day, "day", 8, h},
             {type_id::xinteger, "integer", 0, h},
             {type_id::mptcp_subtype, "integer", 4, x},
+            {type_id::reject_icmp_code, "icmp_code", 8, b},
+            {type_id::reject_icmpv6_code, "icmpv6_code", 8, b},
+            {type_id::reject_icmpx_code, "icmpx_code", 8, b},
+            {type_id::icmpx_code, "icmpx_code", 8, b},
+            {type_id::queue, "queue", 16, h},
+            {type_id::policy, "policy", 32, h},
+            {type_id::cgroupv2, "cgroupsv2", 64, h},
+            {type_id::fib_addr, "fib_addrtype", 32, h},
         };
         std::vector<datatype> v;
         for (const stub_entry& e : entries) {

@@ -98,14 +98,4 @@ std::unique_ptr<ct_expr> make_ct(location l, int key, int dir, int nfproto) {
     return e;
 }
 
-const char* proto_base_token(proto_base b) {
-    switch (b) {
-    case proto_base::ll: return "ll";
-    case proto_base::network: return "nh";
-    case proto_base::transport: return "th";
-    case proto_base::inner: return "ih";
-    default: return "invalid";
-    }
-}
-
 }  // namespace nfqwall::front

@@ -20,6 +20,4 @@ std::unique_ptr<ct_expr> make_ct(location l, int key, int dir, int nfproto = 0);
 // Re-derives dtype/len/order of a selector from its key (after the key or family changed).
 void ct_expr_update_type(ct_expr& e, int nfproto);
 
-const char* proto_base_token(proto_base b);  // "ll", "nh", "th", "ih"
-
 }  // namespace nfqwall::front
