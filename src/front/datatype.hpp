@@ -157,6 +157,13 @@ const datatype* datatype_lookup(type_id id);
 const datatype* datatype_lookup_byname(std::string_view name);
 const datatype& dt(type_id id);  // asserts the type exists
 
+// Prints a constant the way nft prints the ends of a range (range_expr_print turns on all of
+// nft's numeric output options): symbols as numbers (`arp operation 1-2`), protocols as
+// numbers, relative times in seconds (`ct expiration 60s-3600s`). Types whose printers
+// ignore those options (addresses, dates, hours, tc handles, interface indexes) print as
+// print_value does. Range printers call this for both ends.
+void print_value_numeric(const value_expr& e, print_ctx& ctx);
+
 // The interned concatenation of several types (`ipv4_addr . inet_service`).
 const datatype* concat_type(const std::vector<const datatype*>& parts);
 

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "front/datatype.hpp"
@@ -173,10 +174,22 @@ parsed_value inet_protocol_parse(std::string_view text, const datatype&) {
     std::string name(text);
     protoent pe{};
     protoent* res = nullptr;
-    char buf[1024];
-    if (getprotobyname_r(name.c_str(), &pe, buf, sizeof(buf), &res) != 0 || res == nullptr)
-        return parsed_value::fail("Could not resolve protocol name");
-    return parsed_value::of(static_cast<uint8_t>(res->p_proto), 8);
+    char buf[2048];
+    if (getprotobyname_r(name.c_str(), &pe, buf, sizeof(buf), &res) == 0 && res != nullptr) {
+        if (res->p_proto < 0 || res->p_proto > UINT8_MAX)
+            return parsed_value::fail("Could not resolve protocol name");
+        return parsed_value::of(static_cast<unsigned>(res->p_proto), 8);
+    }
+    // nft's grammar turns these protocol keywords into constants itself, so they work even
+    // where /etc/protocols lacks them ("icmpv6" and "comp" are never in it).
+    static constexpr std::pair<std::string_view, uint8_t> keywords[] = {
+        {"tcp", 6},  {"udp", 17}, {"udplite", 136}, {"esp", 50},    {"ah", 51},  {"icmp", 1},
+        {"igmp", 2}, {"icmpv6", 58}, {"comp", 108}, {"dccp", 33}, {"sctp", 132},
+    };
+    for (const auto& [keyword, number] : keywords)
+        if (keyword == text)
+            return parsed_value::of(number, 8);
+    return parsed_value::fail("Could not resolve protocol name");
 }
 
 parsed_value inet_service_parse(std::string_view text, const datatype&) {

@@ -27,6 +27,13 @@ using print_fn = void (*)(const value_expr&, print_ctx&);
 
 namespace {
 
+// How deep we are inside print_value_numeric. nft switches its numeric output flags on for
+// the duration of a range's print; a thread-local depth does the same without widening
+// print_ctx, and keeps nested prints (concatenation parts) numeric too.
+thread_local int numeric_depth = 0;
+
+bool numeric_output() { return numeric_depth > 0; }
+
 uint32_t byte_len(const value_expr& e) { return (e.len + 7) / 8; }
 
 // nft's integer_type_print: the first basefmt found from the value's type down to its base
@@ -58,7 +65,7 @@ void basetype_print(const value_expr& e, print_ctx& ctx) {
 }
 
 void symbolic_print(const symbol_table* tbl, const value_expr& e, bool quotes, print_ctx& ctx) {
-    const symbol_entry* s = tbl != nullptr ? tbl->find(e.value) : nullptr;
+    const symbol_entry* s = tbl != nullptr && !numeric_output() ? tbl->find(e.value) : nullptr;
     if (s == nullptr) {
         basetype_print(e, ctx);
         return;
@@ -151,7 +158,7 @@ void ip6addr_print(const value_expr& e, print_ctx& ctx) {
 }
 
 void inet_protocol_print(const value_expr& e, print_ctx& ctx) {
-    if (!ctx.opts.numeric_proto && e.value <= UINT8_MAX) {
+    if (!ctx.opts.numeric_proto && !numeric_output() && e.value <= UINT8_MAX) {
         protoent pe{};
         protoent* res = nullptr;
         char buf[1024];
@@ -170,7 +177,14 @@ void devgroup_print(const value_expr& e, print_ctx& ctx) {
 void realm_print(const value_expr& e, print_ctx& ctx) { symbolic_print(dt(type_id::realm).symbols, e, true, ctx); }
 void day_print(const value_expr& e, print_ctx& ctx) { symbolic_print(dt(type_id::time_day).symbols, e, true, ctx); }
 
-void time_print(const value_expr& e, print_ctx& ctx) { ctx.put(format_time_ms(static_cast<uint64_t>(e.value))); }
+void time_print(const value_expr& e, print_ctx& ctx) {
+    auto ms = static_cast<uint64_t>(e.value);
+    // nft's numeric time output: whole seconds.
+    if (numeric_output())
+        ctx.put(std::to_string(ms / 1000) + "s");
+    else
+        ctx.put(format_time_ms(ms));
+}
 
 void ifindex_print(const value_expr& e, print_ctx& ctx) {
     auto index = static_cast<uint32_t>(e.value);
@@ -363,6 +377,14 @@ void print_value(const value_expr& e, print_ctx& ctx) {
     }
     // Untyped constant (nft would hit a BUG() here): print the number.
     integer_print(e, ctx);
+}
+
+void print_value_numeric(const value_expr& e, print_ctx& ctx) {
+    struct scope {
+        scope() { ++numeric_depth; }
+        ~scope() { --numeric_depth; }
+    } numeric;
+    print_value(e, ctx);
 }
 
 namespace detail {

@@ -460,6 +460,9 @@ TEST(DatatypeInetProto, ParseAndPrint) {
     EXPECT_EQ(value_of(type_id::inet_protocol, "udp"), 17u);
     EXPECT_EQ(value_of(type_id::inet_protocol, "6"), 6u);
     EXPECT_EQ(value_of(type_id::inet_protocol, "0x11"), 17u);
+    // Keywords of nft's grammar that /etc/protocols spells differently.
+    EXPECT_EQ(value_of(type_id::inet_protocol, "icmpv6"), 58u);
+    EXPECT_EQ(value_of(type_id::inet_protocol, "comp"), 108u);
     EXPECT_EQ(parse(type_id::inet_protocol, "tcp").len, 8u);
     EXPECT_EQ(error_of(type_id::inet_protocol, "256"), "Protocol out of range");
     EXPECT_EQ(error_of(type_id::inet_protocol, "nosuchproto"), "Could not resolve protocol name");
@@ -562,6 +565,31 @@ TEST(DatatypeTime, ParseTimeString) {
     EXPECT_EQ(parse_time_value("-1s").error, "wrong time format");
     EXPECT_EQ(parse_time_value("123456789").error, "value too large");
     EXPECT_EQ(parse_time_value("12345678s").value, u128{12345678000});
+}
+
+TEST(DatatypeNumericPrint, RangeEndsPrintNumbers) {
+    auto numeric = [](type_id id, u128 v) {
+        const datatype& t = dt(id);
+        value_expr e({}, &t, t.order, t.size, v);
+        print_ctx ctx;
+        print_value_numeric(e, ctx);
+        return ctx.out;
+    };
+    // Corpus: `arp operation 1-2` and `ct expiration 1m-1h` -> `ct expiration 60s-3600s`.
+    EXPECT_EQ(numeric(type_id::arpop, 1), "1");
+    EXPECT_EQ(numeric(type_id::time, 60000), "60s");
+    EXPECT_EQ(numeric(type_id::time, 3600500), "3600s");
+    EXPECT_EQ(numeric(type_id::inet_protocol, 6), "6");
+    EXPECT_EQ(numeric(type_id::ethertype, 0x0800), "0x0800");
+    EXPECT_EQ(numeric(type_id::mark, 0x10), "0x00000010");
+    EXPECT_EQ(numeric(type_id::devgroup, 0), "0");
+    EXPECT_EQ(numeric(type_id::time_day, 3), "3");
+    // Printers that ignore nft's numeric options.
+    EXPECT_EQ(numeric(type_id::classid, 0xbcaddada), "bcad:dada");
+    EXPECT_EQ(numeric(type_id::ipaddr, 0x0a000001), "10.0.0.1");
+    // Only the range's own print is numeric.
+    EXPECT_EQ(show(type_id::arpop, 1), "request");
+    EXPECT_EQ(show(type_id::time, 60000), "1m");
 }
 
 TEST(DatatypeTime, FormatLikeNft) {
