@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <cinttypes>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>

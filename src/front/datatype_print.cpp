@@ -8,7 +8,8 @@
 #include <netinet/in.h>
 #include <sys/stat.h>
 
-#include <cinttypes>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <string>
