@@ -157,6 +157,13 @@ const datatype* datatype_lookup(type_id id);
 const datatype* datatype_lookup_byname(std::string_view name);
 const datatype& dt(type_id id);  // asserts the type exists
 
+// Prints a constant the way nft prints the ends of a range (range_expr_print turns on all of
+// nft's numeric output options): symbols as numbers (`arp operation 1-2`), protocols as
+// numbers, relative times in seconds (`ct expiration 60s-3600s`). Types whose printers
+// ignore those options (addresses, dates, hours, tc handles, interface indexes) print as
+// print_value does. Range printers call this for both ends.
+void print_value_numeric(const value_expr& e, print_ctx& ctx);
+
 // The interned concatenation of several types (`ipv4_addr . inet_service`).
 const datatype* concat_type(const std::vector<const datatype*>& parts);
 
@@ -166,5 +173,23 @@ parsed_value datatype_parse(const datatype& type, std::string_view text);
 // Time values (milliseconds) in nft's "1d2h3m4s5ms" notation.
 std::optional<uint64_t> parse_time_string(std::string_view text);
 std::string format_time_ms(uint64_t ms);
+
+// The same as parse_time_string with nft's error messages ("wrong time format", "value too
+// large", "Day has been specified twice"...). Like nft, a bare number is seconds: "30" is
+// 30000 ms, and the empty string is 0.
+parsed_value parse_time_value(std::string_view text);
+
+// nft's type equality (datatype_equal compares nft type numbers): the internal aliases count
+// as the type they alias (xinteger, queue, mptcp subtypes, ct id... are integers; ct helper
+// and osf names are strings; socket cgroups are cgroupsv2). Concatenations compare by parts.
+bool datatype_equal(const datatype& a, const datatype& b);
+// The nft type number behind `t`: its own id for nft's types, the aliased id for internal ones.
+type_id nft_type(const datatype& t);
+
+// Re-reads a file-backed symbol table (mark: rt_marks, devgroup: group, realm: rt_realms,
+// ct_label: connlabel.conf) from `path`, replacing what was loaded from nft's default
+// locations; false if the file cannot be read (the table is then empty). For tests and
+// embedders; not meant to be called while other threads parse or print.
+bool load_symbol_file(type_id id, const std::string& path);
 
 }  // namespace nfqwall::front
