@@ -12,14 +12,7 @@ const datatype* expr_basetype(const expr& e) { return e.dtype ? e.dtype->root() 
 bool datatype_equal(const datatype* a, const datatype* b) {
     if (a == b) return true;
     if (a == nullptr || b == nullptr) return false;
-    if (a->id != b->id) return false;
-    if (a->id == type_id::concat) {
-        if (a->subtypes.size() != b->subtypes.size()) return false;
-        for (size_t i = 0; i < a->subtypes.size(); ++i) {
-            if (!datatype_equal(a->subtypes[i], b->subtypes[i])) return false;
-        }
-    }
-    return true;
+    return datatype_equal(*a, *b);
 }
 
 bool datatype_compatible(const datatype* a, const datatype* b) {
@@ -216,7 +209,7 @@ void relational_pctx_update(proto_ctx& pctx, const expr& e) {
 
 // ---- expressions ----
 
-bool evaluator::impl::expr(expr_ptr& e) {
+bool evaluator::impl::eval(expr_ptr& e) {
     switch (e->kind) {
     case expr_kind::symbol: return symbol(e);
     case expr_kind::variable: return variable(e);
@@ -285,7 +278,7 @@ bool evaluator::impl::expr(expr_ptr& e) {
         }
         if (h.arg) {
             ectx.set(nullptr, byte_order::invalid, 0);
-            if (!expr(h.arg)) return false;
+            if (!eval(h.arg)) return false;
         }
         ectx.set(h.dtype, h.order, h.len, static_cast<uint64_t>(h.mod) + h.offset - 1);
         return true;
@@ -367,7 +360,7 @@ bool evaluator::impl::variable(expr_ptr& e) {
     auto& v = e->as<variable_expr>();
     expr_ptr bound = v.bound ? v.bound->clone() : nullptr;
     if (!bound) return error(v.loc, "variable has no value");
-    if (!expr(bound)) return false;
+    if (!eval(bound)) return false;
     e = std::move(bound);
     return true;
 }
@@ -426,27 +419,25 @@ bool evaluator::impl::string_value(expr_ptr& e) {
     if (data.empty()) return error(v.loc, "Empty string is not allowed");
     const uint32_t full_len = ectx.len > 0 ? ectx.len : v.len;
     if (data.back() != '*') {
-        v.len = full_len;
-        v.value = pack_string(data);
+        // Strings are compared over the whole width of their field, padded with NULs.
         v.order = byte_order::host;
-        // keep the exact byte count: strings are compared over their whole width
-        v.value = pack_string(data);
         v.len = std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8));
+        v.value = pack_string(data, v.len / 8);
         return true;
     }
     if (data.size() == 1) return error(v.loc, "All-wildcard strings are not supported");
     if (data.size() >= 2 && data[data.size() - 2] == '\\') {
         // "eth\*": a literal asterisk
         data.erase(data.size() - 2, 1);
-        v.value = pack_string(data);
         v.len = std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8));
+        v.value = pack_string(data, v.len / 8);
         v.flags |= EXPR_F_CONSTANT;
         return true;
     }
     data.pop_back();
-    auto base = std::make_unique<value_expr>(v.loc, v.dtype, byte_order::host,
-                                             std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8)),
-                                             pack_string(data));
+    const uint32_t base_len = std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8));
+    auto base = std::make_unique<value_expr>(v.loc, v.dtype, byte_order::host, base_len,
+                                             pack_string(data, base_len / 8));
     auto p = std::make_unique<prefix_expr>(v.loc, std::move(base), static_cast<uint32_t>(data.size() * 8));
     p->dtype = v.dtype;
     p->flags |= EXPR_F_CONSTANT;
@@ -971,7 +962,7 @@ bool evaluator::impl::rt(expr_ptr& e) {
 
 bool evaluator::impl::prefix(expr_ptr& e) {
     auto& p = e->as<prefix_expr>();
-    if (!expr(p.prefix)) return false;
+    if (!eval(p.prefix)) return false;
     const expr& base = *p.prefix;
     if (!base.is_constant()) return error(p.loc, "Prefix expression is undefined for non-constant expressions");
     const datatype* root = expr_basetype(base);
@@ -1001,7 +992,7 @@ bool evaluator::impl::prefix(expr_ptr& e) {
 bool evaluator::impl::range(expr_ptr& e) {
     auto& r = e->as<range_expr>();
     for (expr_ptr* side : {&r.left, &r.right}) {
-        if (!expr(*side)) return false;
+        if (!eval(*side)) return false;
         const datatype* root = expr_basetype(**side);
         if (!root || (root->id != type_id::integer && root->id != type_id::bitmask && root->id != type_id::lladdr)) {
             return error2((*side)->loc, r.loc,
@@ -1047,12 +1038,12 @@ bool evaluator::impl::binop(expr_ptr& e) {
     auto& b = e->as<binop_expr>();
     const std::string sym(op_token(b.oper));
     uint32_t max_shift_len = ectx.len;
-    if (!expr(b.left)) return false;
+    if (!eval(b.left)) return false;
     if (b.oper == op::lshift || b.oper == op::rshift) {
         if (b.left->len > max_shift_len) max_shift_len = b.left->len;
         ectx.set(&dt(type_id::integer), b.left->order, max_shift_len);
     }
-    if (!expr(b.right)) return false;
+    if (!eval(b.right)) return false;
     // The constant goes to the right.
     if (b.left->is_constant() && !b.right->is_constant()) std::swap(b.left, b.right);
     const expr& left = *b.left;
@@ -1140,7 +1131,7 @@ bool evaluator::impl::binop(expr_ptr& e) {
 
 bool evaluator::impl::member(expr_ptr& e) {
     ++list_depth;
-    const bool ok = expr(e);
+    const bool ok = eval(e);
     --list_depth;
     return ok;
 }
@@ -1272,7 +1263,7 @@ bool evaluator::impl::set_elem(expr_ptr& e) {
         }
     }
     if (!el.key) return error(el.loc, "missing element key");
-    if (!expr(el.key)) return false;
+    if (!eval(el.key)) return false;
     if (cur_set && !(cur_set->flags & (NFT_SET_ANONYMOUS | NFT_SET_INTERVAL))) {
         auto is_interval = [](const expr& k) {
             return k.is(expr_kind::prefix) || k.is(expr_kind::range);
@@ -1372,14 +1363,14 @@ bool evaluator::impl::mapping(expr_ptr& e) {
     if (s == nullptr) return error(m.loc, "mapping outside of map context");
     if (!s->is_map() && !(s->flags & NFT_SET_OBJECT)) return error(s->loc, "set is not a map");
     if (s->key) ectx.set(s->key->dtype, s->key->order, s->key->len);
-    if (!expr(m.left)) return false;
+    if (!eval(m.left)) return false;
     if (!m.left->is_constant() && !m.left->is(expr_kind::set_elem)) return error(m.left->loc, "Key must be a constant");
     m.flags |= m.left->flags & EXPR_F_SINGLETON;
     if (!s->data) return error(s->loc, "map has no mapping data");
     uint32_t datalen = s->data->len;
     if (!s->anonymous() && (s->data->flags & EXPR_F_INTERVAL)) datalen /= 2;
     ectx.set(s->data->dtype, s->data->order, datalen);
-    if (!expr(m.right)) return false;
+    if (!eval(m.right)) return false;
     if (!m.right->is_constant()) return error(m.right->loc, "Value must be a constant");
     const bool interval_data = m.right->is(expr_kind::range) || m.right->is(expr_kind::prefix) ||
                                (m.right->is(expr_kind::concat) &&
@@ -1451,7 +1442,7 @@ bool evaluator::impl::map(expr_ptr& e) {
         }
     }
     ectx.set(nullptr, byte_order::invalid, 0);
-    if (!expr(m.key)) return false;
+    if (!eval(m.key)) return false;
     if (m.key->is_constant()) return error(m.key->loc, "Map expression can not be constant");
     stmt_len = 0;
     switch (m.mappings->kind) {
@@ -1491,7 +1482,7 @@ bool evaluator::impl::map(expr_ptr& e) {
         cur_set = sp;
         ectx.set(sp->key->dtype, sp->key->order, sp->key->len);
         ectx.key = sp->key.get();
-        if (!expr(init)) {
+        if (!eval(init)) {
             cur_set = saved_set;
             return false;
         }
@@ -1517,7 +1508,7 @@ bool evaluator::impl::map(expr_ptr& e) {
         break;
     }
     case expr_kind::symbol: {
-        if (!expr(m.mappings)) return false;
+        if (!eval(m.mappings)) return false;
         if (!m.mappings->is(expr_kind::set_ref) || !m.mappings->as<set_ref_expr>().target->is_map()) {
             return error(m.mappings->loc, "Expression is not a map");
         }
@@ -1557,13 +1548,13 @@ bool lhs_is_meta_hour(const expr& e) {
 bool evaluator::impl::relational(expr_ptr& e) {
     auto& rel = e->as<relational_expr>();
     if (rel.right->is(expr_kind::symbol) && rel.right->as<symbol_expr>().sym == symbol_kind::set) {
-        if (!expr(rel.right)) return false;
+        if (!eval(rel.right)) return false;
     }
-    if (!expr(rel.left)) return false;
+    if (!eval(rel.left)) return false;
     const expr_ctx left_ctx = ectx;
     if (lhs_is_meta_hour(*rel.left) && rel.right->is(expr_kind::range)) {
         auto& r = rel.right->as<range_expr>();
-        if (!expr(r.left) || !expr(r.right)) return false;
+        if (!eval(r.left) || !eval(r.right)) return false;
         ectx = left_ctx;
         if (r.left->is(expr_kind::value) && r.right->is(expr_kind::value) &&
             r.left->as<value_expr>().value > r.right->as<value_expr>().value) {
@@ -1576,7 +1567,7 @@ bool evaluator::impl::relational(expr_ptr& e) {
             }
         }
     }
-    if (!expr(rel.right)) return false;
+    if (!eval(rel.right)) return false;
     expr& left = *rel.left;
     expr& right = *rel.right;
     const std::string sym(rel.oper == op::implicit ? "implicit" : std::string(op_token(rel.oper)));

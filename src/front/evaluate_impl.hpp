@@ -46,7 +46,7 @@ struct evaluator::impl {
     }
 
     // ---- expressions (evaluate.cpp) ----
-    bool expr(expr_ptr& e);
+    bool eval(expr_ptr& e);
     bool symbol(expr_ptr& e);
     bool value(expr_ptr& e);
     bool integer_value(value_expr& v);
