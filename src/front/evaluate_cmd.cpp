@@ -121,6 +121,7 @@ std::string key_repr(const expr& e) {
     switch (e.kind) {
     case expr_kind::value: {
         const auto& v = e.as<value_expr>();
+        if (!v.str.empty()) return fmt::format("{}:\"{}\"", v.len, v.str);
         return fmt::format("{}:{}", v.len, u128_to_hex(v.value));
     }
     case expr_kind::concat: {
@@ -708,8 +709,26 @@ bool evaluator::impl::compute_concat(expr& e) {
 
 // Types the key and data of a named set from their `type`/`typeof` declaration.
 bool evaluator::impl::set_key_eval(table& t, set& s) {
+    pctx_store[0].init(t.fam);
+    pctx_store[1].init(family::bridge, true);
     auto type_of = [&](expr_ptr& e, bool is_typeof) -> bool {
         if (!e) return true;
+        // A typeof expression names a type: selectors already carry theirs, the
+        // others (numgen, hash, fib...) are typed by evaluating them.
+        auto typed = [](const expr& x) { return x.dtype != nullptr && x.len > 0; };
+        if (is_typeof && e->is(expr_kind::concat)) {
+            for (auto& i : e->as<concat_expr>().items) {
+                if (typed(*i)) continue;
+                ectx = {};
+                rule* saved = cur_rule;
+                cur_rule = nullptr;
+                const bool ok = eval(i);
+                cur_rule = saved;
+                if (!ok) return false;
+            }
+            return compute_concat(*e);
+        }
+        if (is_typeof && typed(*e)) return true;
         if (is_typeof) {
             const uint16_t keep = e->flags & EXPR_F_INTERVAL;
             pctx_store[0].init(t.fam);
@@ -852,14 +871,14 @@ bool evaluator::impl::elems(set& s, expr_ptr& init, cmd_op op) {
             return error(el->loc, fmt::format("{} (set '{}' has no timeout flag)", kernel(einval), s.name));
         }
     }
-    if (s.is_interval() && !(s.flags & NFT_SET_CONCAT)) return interval_elems(s, init, op);
-
     if (!s.init) {
         s.init = std::make_unique<set_expr>(s.loc);
         s.init->dtype = s.key->dtype;
         s.init->len = s.key->len;
         s.init->flags |= EXPR_F_CONSTANT;
     }
+    if (s.is_interval() && !(s.flags & NFT_SET_CONCAT)) return interval_elems(s, init, op);
+
     auto& have = s.init->as<set_expr>().items;
     std::unordered_map<std::string, size_t> index;
     index.reserve(have.size() + init->as<set_expr>().items.size());
@@ -1450,6 +1469,7 @@ unsigned stmt_hooks(const stmt& s, family fam, bool& type_nat) {
         if (s.as<meta_stmt>().key == META_PKTTYPE) {
             return fam == family::netdev ? HB_INGRESS : HB_PRE;
         }
+        if (s.as<meta_stmt>().key == META_BRI_BROUTE) return HB_PRE;
         return HB_ALL;
     default: return HB_ALL;
     }
@@ -1472,7 +1492,7 @@ unsigned expr_hooks(const expr& e, family fam) {
         return e.as<xfrm_expr>().direction == 0 ? (HB_PRE | HB_IN | HB_FWD) : (HB_FWD | HB_OUT | HB_POST);
     case expr_kind::rt: {
         const int k = e.as<rt_expr>().key;
-        if (k == 1 || k == 2 || k == 3) return HB_FWD | HB_OUT | HB_POST;
+        if (k == 3) return HB_FWD | HB_OUT | HB_POST;  // tcpmss
         return HB_ALL;
     }
     case expr_kind::meta: {
