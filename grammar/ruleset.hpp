@@ -56,7 +56,13 @@ struct recover_line {
                 if (depth > 0) --depth;
             }
             in.bump(1);
-            if ((c == '\n' || c == ';') && depth == 0) return true;
+            if ((c == '\n' || c == ';') && depth == 0) {
+                // The next item starts after its indentation, as after any separator.
+                while (!in.empty() && (in.peek_char() == ' ' || in.peek_char() == '\t' || in.peek_char() == '\r')) {
+                    in.bump(1);
+                }
+                return true;
+            }
         }
         return true;
     }

@@ -226,6 +226,10 @@ template <pegtl::internal::result_on_found R, typename Peek, typename Peek::data
 struct is_token_rule<pegtl::internal::one<R, Peek, Cs...>> : std::true_type {};
 template <char... Cs>
 struct is_token_rule<pegtl::internal::string<Cs...>> : std::true_type {};
+template <char... Cs>
+struct is_token_rule<pegtl::ascii::one<Cs...>> : std::true_type {};
+template <char... Cs>
+struct is_token_rule<pegtl::ascii::string<Cs...>> : std::true_type {};
 
 // Rules that never carry actions and never contain rules that do: no undo marks needed.
 template <typename Rule>
