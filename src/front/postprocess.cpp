@@ -1518,31 +1518,24 @@ private:
 // Set elements as listed (netlink.c list_setelements, segtree.c interval_map_decompose and
 // concat_range_aggregate, mergesort.c).
 
-// The bytes nft sorts elements by: each part's bytes in its byte order, then read as one
-// host-order (little-endian) number.
+// The bytes elements sort by: each part's value big-endian, parts in order (what nft's
+// listings show: `1.1.1.1 . 80` before `2.2.2.2 . 22`).
 std::vector<uint8_t> sort_key_bytes(const expr& key) {
     std::vector<uint8_t> out;
     auto append = [&](const expr& part) {
         const auto* v = part.is(expr_kind::value) ? &part.as<value_expr>() : nullptr;
-        const uint32_t n = (part.len + 7) / 8;
-        std::vector<uint8_t> bytes(n, 0);
-        if (v != nullptr) {
-            for (uint32_t i = 0; i < n && i < 16; ++i) bytes[n - 1 - i] = static_cast<uint8_t>(v->value >> (8 * i));
-            const bool host = v->order == byte_order::host && !is_string_type(v->dtype);
-            if (host) std::reverse(bytes.begin(), bytes.end());
-        }
-        out.insert(out.end(), bytes.begin(), bytes.end());
+        const uint32_t n = std::min<uint32_t>((part.len + 7) / 8, 16);
+        for (uint32_t i = n; i-- > 0;) out.push_back(v != nullptr ? static_cast<uint8_t>(v->value >> (8 * i)) : 0);
     };
-    if (key.is(expr_kind::concat)) {
-        for (const auto& i : key.as<concat_expr>().items) {
-            const expr* part = i.get();
-            if (part->is(expr_kind::range)) part = part->as<range_expr>().left.get();
-            if (part->is(expr_kind::prefix)) part = part->as<prefix_expr>().prefix.get();
-            append(*part);
-        }
-        std::reverse(out.begin(), out.end());
-    } else {
+    if (!key.is(expr_kind::concat)) {
         append(key);
+        return out;
+    }
+    for (const auto& i : key.as<concat_expr>().items) {
+        const expr* part = i.get();
+        if (part->is(expr_kind::range)) part = part->as<range_expr>().left.get();
+        if (part->is(expr_kind::prefix)) part = part->as<prefix_expr>().prefix.get();
+        append(*part);
     }
     return out;
 }
@@ -1637,18 +1630,7 @@ void sort_elements(std::vector<expr_ptr>& items) {
         const expr* ka = element_key(*a);
         const expr* kb = element_key(*b);
         if (key_is_catchall(ka) || key_is_catchall(kb)) return !key_is_catchall(ka) && key_is_catchall(kb);
-        if (ka->is(expr_kind::concat) || kb->is(expr_kind::concat)) {
-            auto ba = sort_key_bytes(*ka);
-            auto bb = sort_key_bytes(*kb);
-            // Compare as little-endian numbers: the last byte is the most significant.
-            const size_t n = std::max(ba.size(), bb.size());
-            ba.resize(n, 0);
-            bb.resize(n, 0);
-            for (size_t i = n; i-- > 0;) {
-                if (ba[i] != bb[i]) return ba[i] < bb[i];
-            }
-            return false;
-        }
+        if (ka->is(expr_kind::concat) || kb->is(expr_kind::concat)) return sort_key_bytes(*ka) < sort_key_bytes(*kb);
         return scalar_value(*ka) < scalar_value(*kb);
     });
 }
