@@ -1398,9 +1398,11 @@ bool evaluator::impl::mapping(expr_ptr& e) {
 }
 
 std::string evaluator::impl::next_anon_name(const char* fmt_) {
+    // Unique in the table, like the kernel's names for anonymous sets.
     std::string f(fmt_);
     const auto pos = f.find("%d");
-    return f.substr(0, pos) + std::to_string(anon_counter++) + (pos == std::string::npos ? "" : f.substr(pos + 2));
+    const uint32_t n = tbl ? tbl->anon_gen++ : anon_counter++;
+    return f.substr(0, pos) + std::to_string(n) + (pos == std::string::npos ? "" : f.substr(pos + 2));
 }
 
 expr_ptr evaluator::impl::implicit_set(const char* name_fmt, expr_ptr key, expr_ptr data, expr_ptr init, uint32_t flags,
@@ -1493,11 +1495,6 @@ bool evaluator::impl::map(expr_ptr& e) {
         sp->flags |= init->as<set_expr>().set_flags;
         sp->init = std::move(init);
         if (sp->data->flags & EXPR_F_INTERVAL) sp->data->len *= 2;
-        if ((sp->flags & NFT_SET_INTERVAL) && !(sp->flags & NFT_SET_CONCAT) &&
-            !interval_elems(*sp, sp->init, cmd_op::add)) {
-            cur_set = saved_set;
-            return false;
-        }
         cur_set = saved_set;
         if (!set_def(*sp, true)) return false;
         auto ref = std::make_unique<set_ref_expr>(m.loc, sp->name);
@@ -1549,6 +1546,12 @@ bool evaluator::impl::relational(expr_ptr& e) {
     auto& rel = e->as<relational_expr>();
     if (rel.right->is(expr_kind::symbol) && rel.right->as<symbol_expr>().sym == symbol_kind::set) {
         if (!eval(rel.right)) return false;
+    }
+    // `fib ... oif missing`: a presence test, the result is a boolean.
+    if (rel.left->is(expr_kind::fib) && rel.right->is(expr_kind::value) && rel.right->dtype &&
+        rel.right->dtype->id == type_id::boolean) {
+        constexpr uint32_t fib_present = 1u << 5;
+        rel.left->as<fib_expr>().fib_flags |= fib_present;
     }
     if (!eval(rel.left)) return false;
     const expr_ctx left_ctx = ectx;

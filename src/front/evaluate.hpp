@@ -64,6 +64,9 @@ public:
     // Checks one command and applies it to the ruleset. False (with diagnostics) on error; the
     // ruleset is then unchanged by this command.
     bool run(cmd& c);
+    // The checks the kernel makes when a transaction commits (jump targets, loops, hooks);
+    // call once after the last command. False (with diagnostics) when the ruleset is refused.
+    bool finish();
 
 private:
     struct impl;

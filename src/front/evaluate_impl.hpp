@@ -113,8 +113,31 @@ struct evaluator::impl {
 
     // ---- commands (evaluate_cmd.cpp) ----
     bool run(cmd& c);
+    bool run_add(cmd& c);
+    bool run_delete(cmd& c);
+    bool run_flush(cmd& c);
+    bool run_reset(cmd& c);
+    bool run_rename(cmd& c);
+    bool run_list(cmd& c);
+    bool add_table(cmd& c);
+    bool add_chain(table& t, std::unique_ptr<chain> c, bool create);
+    bool chain_spec(table& t, chain& c);
+    bool priority_value(expr_ptr& prio, family f, hook h, int32_t& out);
+    bool device_names(expr_ptr& e, std::vector<std::string>& out);
+    bool add_rule(table& t, chain& c, rule r, cmd_op op, const handle_spec& h);
+    bool add_set(table& t, std::unique_ptr<set> s, bool create);
+    bool set_key_eval(table& t, set& s);
+    bool compute_concat(expr& e);
+    bool add_flowtable(table& t, std::unique_ptr<flowtable> f, bool create);
+    bool add_obj(table& t, std::unique_ptr<obj> o, bool create);
+    // The kernel's checks at commit: jump targets and named objects exist, no loops, jumps at
+    // most 16 deep, statements only in hooks that allow them. Drops unused anonymous sets.
+    bool finish();
     table* find_table(const handle_spec& h, bool report = true);
     bool table_not_found(const handle_spec& h);
+    bool chain_not_found(const handle_spec& h);
+    bool set_not_found(const handle_spec& h, const char* what);
+    uint64_t next_handle(table& t);
     std::string next_anon_name(const char* fmt);
 };
 

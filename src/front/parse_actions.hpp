@@ -1003,9 +1003,10 @@ struct action<g::set_mapping_tail> {
         expr_ptr elem = st.pop_expr();
         if (!elem || !data) return;
         if (elem->is(expr_kind::set_elem)) {
-            auto& se = elem->as<set_elem_expr>();
-            const location l = se.key ? se.key->loc.merge(data->loc) : data->loc;
-            se.key = std::make_unique<mapping_expr>(l, std::move(se.key), std::move(data));
+            // nft's shape: the element (key and its options) maps to the data.
+            const location l = elem->loc.merge(data->loc);
+            st.exprs.push_back(std::make_unique<mapping_expr>(l, std::move(elem), std::move(data)));
+            return;
         }
         st.exprs.push_back(std::move(elem));
     }

@@ -74,7 +74,7 @@ flowtable::flowtable(const flowtable& o)
       devices(o.devices), dev_expr(front::clone(o.dev_expr)), flags(o.flags) {}
 
 table::table(const table& o)
-    : fam(o.fam), name(o.name), loc(o.loc), handle(o.handle), flags(o.flags), comment(o.comment),
+    : fam(o.fam), name(o.name), loc(o.loc), handle(o.handle), handle_gen(o.handle_gen), anon_gen(o.anon_gen), flags(o.flags), comment(o.comment),
       has_comment(o.has_comment) {
     for (const auto& c : o.chains) chains.push_back(std::make_unique<chain>(*c));
     for (const auto& s : o.sets) sets.push_back(std::make_unique<set>(*s));

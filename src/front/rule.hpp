@@ -213,6 +213,8 @@ struct table {
     std::string name;
     location loc;
     uint64_t handle = 0;
+    uint64_t handle_gen = 0;  // last handle given to an object of this table (the kernel's per-table counter)
+    uint32_t anon_gen = 0;    // number for the next anonymous set's name (__set%d)
     uint32_t flags = 0;
     std::string comment;
     bool has_comment = false;
@@ -238,8 +240,12 @@ struct ruleset {
     table* find_table(family f, std::string_view name) const;
 
     ruleset() = default;
+    // A copy is independent of the original; set references inside rules point at the
+    // copy's sets once rebind_set_refs() has run on it.
     ruleset(const ruleset& o);
     ruleset& operator=(const ruleset& o);
+    ruleset(ruleset&&) noexcept = default;
+    ruleset& operator=(ruleset&&) noexcept = default;
 };
 
 // ---- commands ----

@@ -13,6 +13,9 @@ std::vector<stmt_ptr> clone(const std::vector<stmt_ptr>& v) {
     return out;
 }
 
+chain_stmt::chain_stmt(const chain_stmt& o)
+    : stmt_base(o), body(o.body ? std::make_shared<chain>(*o.body) : nullptr), verdict(o.verdict) {}
+
 std::string_view obj_type_name(obj_type t) {
     switch (t) {
     case obj_type::counter: return "counter";

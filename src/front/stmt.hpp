@@ -345,6 +345,7 @@ struct optstrip_stmt : stmt_base<optstrip_stmt> {
 struct chain_stmt : stmt_base<chain_stmt> {
     chain_stmt(location l, std::shared_ptr<chain> c, verdict_code v)
         : stmt_base(stmt_kind::chain, l), body(std::move(c)), verdict(v) {}
+    chain_stmt(const chain_stmt& o);  // copies the chain: copies of a ruleset share nothing
     std::shared_ptr<chain> body;
     verdict_code verdict;
 };
