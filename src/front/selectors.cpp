@@ -17,7 +17,11 @@ std::unique_ptr<payload_expr> make_payload(location l, const proto_desc* desc, i
         e->dtype = t.dtype;
         e->order = t.order;
     }
-    if (desc->protocol_key >= 0 && field == desc->protocol_key) e->flags |= EXPR_F_PROTOCOL;
+    // nft's proto_key_is_protocol: ip protocol and ip6 nexthdr name the next header too,
+    // although the dependency nft generates for them is a meta l4proto match.
+    const bool next_header = (desc->id == proto_id::ip && field == IPHDR_PROTOCOL) ||
+                             (desc->id == proto_id::ip6 && field == IP6HDR_NEXTHDR);
+    if ((desc->protocol_key >= 0 && field == desc->protocol_key) || next_header) e->flags |= EXPR_F_PROTOCOL;
     return e;
 }
 
@@ -66,7 +70,8 @@ std::unique_ptr<meta_expr> make_meta(location l, int key) {
         e->len = t->len;
         e->order = t->order;
     }
-    if (key == META_L4PROTO || key == META_NFPROTO || key == META_PROTOCOL) e->flags |= EXPR_F_PROTOCOL;
+    if (key == META_L4PROTO || key == META_NFPROTO || key == META_PROTOCOL || key == META_IIFTYPE)
+        e->flags |= EXPR_F_PROTOCOL;
     return e;
 }
 
