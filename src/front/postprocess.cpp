@@ -219,7 +219,7 @@ const proto_desc* stacked_desc(const listing_pctx& pctx, const proto_desc* top, 
 }
 
 bool icmp_template_excluded(const proto_hdr_template& t, uint8_t icmp_type) {
-    return t.icmp_dep != ICMP_DEP_ANY && icmp_type != 0 && icmp_type != icmp_dep_to_type(t.icmp_dep);
+    return t.icmp_dep != ICMP_DEP_ANY && icmp_type != 0 && !icmp_dep_type_match(t.icmp_dep, icmp_type);
 }
 
 // nft's proto_key_is_protocol: which fields name the next header.
@@ -266,7 +266,11 @@ void set_payload_raw(payload_expr& p, proto_base base, uint32_t offset, uint32_t
 void complete_payload(payload_expr& p, const listing_pctx& pctx) {
     if (p.inner_desc != nullptr) return;
     const proto_desc* top = pctx.at(p.base);
-    if (top == nullptr || top->id == proto_id::inet) return;
+    if (top == nullptr || top->id == proto_id::inet) {
+        // The kernel hands back a bare load; only transport ports get a name (`th dport`).
+        if (p.is_raw && p.desc == nullptr) set_payload_raw(p, p.base, p.offset, p.len);
+        return;
+    }
     if (!known(top)) {
         if (!p.is_raw) set_payload_raw(p, p.base, p.offset, p.len);
         return;
@@ -282,7 +286,9 @@ void complete_payload(payload_expr& p, const listing_pctx& pctx) {
         set_payload_field(p, desc, i);
         return;
     }
-    if (!p.is_raw && p.desc != desc) set_payload_raw(p, p.base, p.offset, p.len);
+    // A field the context does not explain keeps the name the evaluator gave it: nft would
+    // only get here for bytecode it did not write itself.
+    if (p.desc == nullptr) set_payload_raw(p, p.base, p.offset, p.len);
 }
 
 // One field of a load split by nft's payload_expr_expand.
@@ -326,6 +332,11 @@ std::vector<payload_piece> expand_payload(const payload_expr& p, const listing_p
                 return out;
             }
         }
+    }
+    if (out.empty() && p.desc != nullptr && p.tmpl != nullptr && !p.is_raw) {
+        // See complete_payload: an evaluated field the context does not explain stays named.
+        out.push_back({std::unique_ptr<payload_expr>(static_cast<payload_expr*>(p.clone().release())), 0});
+        return out;
     }
     auto raw = std::make_unique<payload_expr>(p.loc);
     set_payload_raw(*raw, p.base, offset, remaining);
@@ -634,6 +645,8 @@ bool payload_may_kill_dependency(const dependency_tracker& deps, family fam, pay
         (dep_payload->desc->id == proto_id::icmp || dep_payload->desc->id == proto_id::icmp6)) {
         if (p.tmpl == nullptr || p.tmpl->icmp_dep == ICMP_DEP_ANY) return false;
         if (dep_payload->desc != p.desc) return false;
+        // Neighbour discovery fields follow several message types: no single type is implied.
+        if (p.tmpl->icmp_dep == ICMP_DEP_ICMP6_ADDRESS) return false;
         return deps.icmp_type() == icmp_dep_to_type(p.tmpl->icmp_dep);
     }
     return true;
@@ -715,12 +728,17 @@ void merge_payload_run(std::vector<expr_stmt*> run, std::vector<stmt*>& dropped)
 void reduce_statements(rule& r, family fam) {
     std::vector<stmt*> dropped;
     std::vector<expr_stmt*> run;
+    stmt* redundant = nullptr;  // dropped once another statement follows (nft's stmt_reduce)
     auto flush = [&] {
         if (run.size() >= 2) merge_payload_run(run, dropped);
         run.clear();
     };
     for (auto& sp : r.stmts) {
         stmt& s = *sp;
+        if (redundant != nullptr) {
+            dropped.push_back(redundant);
+            redundant = nullptr;
+        }
         if (!s.is(stmt_kind::expr)) {
             flush();
             continue;
@@ -733,12 +751,14 @@ void reduce_statements(rule& r, family fam) {
             // A flag test (`tcp flags syn`) is a masked comparison in the kernel, not a merge
             // candidate.
             if (rel.oper == op::implicit && is_bitmask_type(rel.right->dtype)) continue;
+            const auto& p = rel.left->as<payload_expr>();
+            if (p.offset % 8 || p.len % 8) continue;
             run.push_back(&s.as<expr_stmt>());
         } else if (rel.left->is(expr_kind::meta) && effective_op(rel.oper) == op::eq &&
                    rel.left->as<meta_expr>().key == META_PROTOCOL) {
             const u128 proto = rel.right->as<value_expr>().value;
             if ((fam == family::ipv4 && proto == ethertype_ip) || (fam == family::ipv6 && proto == ethertype_ip6))
-                dropped.push_back(&s);
+                redundant = &s;
         }
     }
     flush();
@@ -788,6 +808,7 @@ private:
         }
         case stmt_kind::ct: {
             auto& c = s.as<ct_stmt>();
+            if (c.key != CT_ZONE) c.direction = -1;
             if (c.value) {
                 if (const ct_template* t = ct_lookup(c.key); t != nullptr && t->dtype != nullptr)
                     retype(*c.value, t->dtype);
@@ -799,6 +820,7 @@ private:
         case stmt_kind::nat: nat_statement(s.as<nat_stmt>()); break;
         case stmt_kind::tproxy: {
             auto& t = s.as<tproxy_stmt>();
+            if (fam_ != family::inet) t.family = 0;
             if (t.addr) expr_pp(t.addr);
             if (t.port) {
                 deps_.reset();
@@ -924,6 +946,8 @@ private:
     }
 
     void nat_statement(nat_stmt& s) {
+        // Decided before the map's anonymous set turns into its elements.
+        const bool map_keeps_family = nat_map_keeps_family(s, s.family != 0 ? s.family : nfproto_of(fam_));
         if (s.addr) expr_pp(s.addr);
         if (s.proto) expr_pp(s.proto);
         // The kernel keeps address ranges as min/max registers; exact prefixes come back as
@@ -944,7 +968,7 @@ private:
         if (nat_family == 0) nat_family = table_nfproto;
         if (fam_ == family::inet) {
             s.family = nat_family;
-        } else if (nat_map_keeps_family(s, nat_family)) {
+        } else if (map_keeps_family) {
             s.family = nat_family;
         } else {
             s.family = 0;
@@ -958,19 +982,16 @@ private:
         const expr& mappings = *s.addr->as<map_expr>().mappings;
         const set* target = nullptr;
         if (mappings.is(expr_kind::set_ref)) target = mappings.as<set_ref_expr>().target;
-        if (target == nullptr || !target->data) return false;
+        if (target == nullptr || !target->data || target->data->dtype == nullptr) return false;
         const expr& data = *target->data;
-        const bool interval = data.flags & EXPR_F_INTERVAL;
-        const uint32_t len = data.len;
-        if (nfproto == nfproto_of(family::ipv4)) {
-            if (interval && (len == 64 || len == 128)) return true;
-            return len == 64;
-        }
-        if (nfproto == nfproto_of(family::ipv6)) {
-            if (interval && (len == 256 || len == 320)) return true;
-            return len == 160;
-        }
-        return false;
+        const type_id addr = nfproto == nfproto_of(family::ipv4)   ? type_id::ipaddr
+                             : nfproto == nfproto_of(family::ipv6) ? type_id::ip6addr
+                                                                   : type_id::invalid;
+        const auto& parts = data.dtype->subtypes;
+        // Address ranges, or address and port: the kernel gets the layout from the family.
+        if (data.dtype->id == addr) return data.flags & EXPR_F_INTERVAL;
+        return data.dtype->is_concat() && parts.size() == 2 && parts[0]->id == addr &&
+               nft_type(*parts[1]) == type_id::inet_service;
     }
 
     void reject_statement(reject_stmt& s) {
@@ -1171,6 +1192,22 @@ private:
     }
 
     void ct_update_type(ct_expr& c) {
+        // The kernel only keeps a direction for the keys that need one (nft_ct_get_dump).
+        switch (c.key) {
+        case CT_SRC:
+        case CT_DST:
+        case CT_SRC_IP:
+        case CT_DST_IP:
+        case CT_SRC_IP6:
+        case CT_DST_IP6:
+        case CT_PROTO_SRC:
+        case CT_PROTO_DST:
+        case CT_BYTES:
+        case CT_PKTS:
+        case CT_AVGPKT:
+        case CT_ZONE: break;
+        default: c.direction = -1; break;
+        }
         if (c.key != CT_SRC && c.key != CT_DST) return;
         if (c.nfproto != 0) return;
         const proto_desc* nh = pctx_.at(proto_base::network);
@@ -1245,6 +1282,9 @@ private:
     // operators become `==`, flag tests `(x & f) != 0`, negated flags `(x & f) == 0`, and
     // prefixes of types without prefix notation `x & mask == v`.
     static void lower_relational(relational_expr& rel) {
+        unswap_time_range(rel);
+        if (rel.oper == op::implicit && rel.left->is(expr_kind::binop)) rel.oper = op::eq;
+        drop_full_mask(rel);
         if ((rel.oper == op::implicit || rel.oper == op::neg) && rel.right->is(expr_kind::value) &&
             is_bitmask_type(rel.right->dtype)) {
             const bool negated = rel.oper == op::neg;
@@ -1272,6 +1312,54 @@ private:
             rel.left = std::move(b);
             rel.right = std::move(value);
         }
+        lower_sub_byte_load(rel);
+    }
+
+    // A range of hours crossing midnight in UTC reaches the kernel negated and reversed; the
+    // decoder turns every negated range back (nft's lhs_is_meta_hour case).
+    static void unswap_time_range(relational_expr& rel) {
+        if (!rel.left->is(expr_kind::meta) || rel.oper != op::neq || !rel.right->is(expr_kind::range)) return;
+        const int key = rel.left->as<meta_expr>().key;
+        if (key != META_TIME_HOUR && key != META_TIME_DAY) return;
+        auto& r = rel.right->as<range_expr>();
+        auto* lo = as_value(r.left.get());
+        auto* hi = as_value(r.right.get());
+        if (lo == nullptr || hi == nullptr || lo->value > hi->value) return;
+        std::swap(r.left, r.right);
+        rel.oper = op::eq;
+    }
+
+    // A mask that keeps every bit never reaches the kernel (netlink_parse_bitwise_bool).
+    static void drop_full_mask(relational_expr& rel) {
+        if (!rel.left->is(expr_kind::binop)) return;
+        auto& b = rel.left->as<binop_expr>();
+        const auto* mask = as_value(b.right.get());
+        if (b.oper != op::band || mask == nullptr || b.left->len == 0) return;
+        if ((mask->value & mask_bits(b.left->len)) != mask_bits(b.left->len)) return;
+        expr_ptr inner = std::move(b.left);
+        rel.left = std::move(inner);
+    }
+
+    // The kernel loads whole bytes: a raw load of a few bits becomes a masked byte load.
+    static void lower_sub_byte_load(relational_expr& rel) {
+        if (!rel.left->is(expr_kind::payload) || !rel.right->is(expr_kind::value)) return;
+        auto& p = rel.left->as<payload_expr>();
+        if (p.desc != nullptr || (p.offset % 8 == 0 && p.len % 8 == 0)) return;
+        const uint32_t start = p.offset / 8 * 8;
+        const uint32_t end = (p.offset + p.len + 7) / 8 * 8;
+        const uint32_t shift = end - p.offset - p.len;
+        auto load = std::make_unique<payload_expr>(p);
+        load->offset = start;
+        load->len = end - start;
+        auto& v = rel.right->as<value_expr>();
+        auto mask = std::make_unique<value_expr>(v.loc, load->dtype, load->order, load->len, mask_bits(p.len) << shift);
+        auto value = std::make_unique<value_expr>(v.loc, load->dtype, load->order, load->len, v.value << shift);
+        auto b = std::make_unique<binop_expr>(rel.loc, op::band, std::move(load), std::move(mask));
+        b->dtype = b->left->dtype;
+        b->len = b->left->len;
+        if (rel.oper == op::implicit) rel.oper = op::eq;
+        rel.left = std::move(b);
+        rel.right = std::move(value);
     }
 
     // nft's payload_match_postprocess.
@@ -1296,9 +1384,10 @@ private:
         if (p.base != proto_base::transport || p.len != 8 || pctx_.icmp_type != 0) return;
         const set* target = rel.right->as<set_ref_expr>().target;
         if (target == nullptr || !target->anonymous() || !target->init) return;
-        const auto& items = target->init->as<set_expr>().items;
-        if (items.empty()) return;
-        const expr* first = items.front().get();
+        // The kernel lists the elements sorted: the smallest type decides.
+        expr_ptr sorted = listed_elements(*target);
+        if (!sorted || sorted->as<set_expr>().items.empty()) return;
+        const expr* first = sorted->as<set_expr>().items.front().get();
         if (first->is(expr_kind::set_elem)) first = first->as<set_elem_expr>().key.get();
         if (first == nullptr || !first->is(expr_kind::value) || first->len != 8) return;
         const proto_desc* desc = pctx_.at(p.base);
@@ -1468,6 +1557,22 @@ private:
         return false;
     }
 
+    // nft's payload_expr_trim_force: an unnamed masked load shrinks to the bits it tests.
+    static bool trim_unknown_payload(payload_expr& p, const value_expr& mask, uint32_t& shift) {
+        if (p.desc != nullptr && p.tmpl != nullptr) return false;
+        const uint32_t first = lowest_set_bit(mask.value, 0);
+        const uint32_t mask_len = lowest_clear_bit_from(mask.value, first + 1);
+        if (p.len <= mask_len) return false;
+        const uint32_t offset = p.offset + (mask.len + 7) / 8 * 8 - mask_len;
+        if ((offset + 7) / 8 * 8 > 255) return false;
+        const uint32_t real_len = popcount(mask.value);
+        if (real_len > p.len) return false;
+        p.offset = offset;
+        p.len = real_len;
+        shift = first;
+        return true;
+    }
+
     void binop_trim(expr_ptr& e) {
         auto& rel = e->as<relational_expr>();
         auto& b = rel.left->as<binop_expr>();
@@ -1475,7 +1580,15 @@ private:
         const auto& mask = b.right->as<value_expr>();
         uint32_t shift = 0;
         payload_expr trimmed(p);
-        if (!trim_payload(trimmed, mask.value, mask.len, shift)) return;
+        if (!trim_payload(trimmed, mask.value, mask.len, shift)) {
+            if (rel.right->is(expr_kind::value) && trim_unknown_payload(trimmed, mask, shift)) {
+                auto& v = rel.right->as<value_expr>();
+                v.value >>= shift;
+                v.len = trimmed.len;
+                rel.left = std::make_unique<payload_expr>(trimmed);
+            }
+            return;
+        }
         auto shift_value = [&](expr& x) {
             if (auto* v = as_value(&x)) {
                 v->value >>= shift;

@@ -262,7 +262,7 @@ void print_payload(const payload_expr& p, print_ctx& ctx) {
         ctx.put(p.inner_desc->name);
         ctx.put(' ');
     }
-    if (p.desc != nullptr && p.tmpl != nullptr && !p.is_raw) {
+    if (p.desc != nullptr && p.tmpl != nullptr) {
         ctx.put(p.desc->name);
         ctx.put(' ');
         ctx.put(p.tmpl->token);
@@ -292,7 +292,8 @@ void print_exthdr(const exthdr_expr& x, print_ctx& ctx) {
         ctx.put(name);
         if (x.present) return;
         // Sack blocks share their field names; the block number comes from the offset.
-        if (const uint32_t block = x.offset / 64; block != 0) ctx.put(num(block));
+        const uint32_t offset = x.tmpl != nullptr ? x.tmpl->offset : x.offset;
+        if (const uint32_t block = offset / 64; block != 0) ctx.put(num(block));
         ctx.put(' ');
         ctx.put(x.tmpl->token);
         return;
