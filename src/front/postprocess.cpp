@@ -60,6 +60,17 @@ bool is_string_type(const datatype* t) {
     return root != nullptr && root->id == type_id::string;
 }
 
+// `"eth*"` is a prefix of the string to the kernel; it lists with the asterisk again.
+bool string_prefix_to_wildcard(expr_ptr& e) {
+    if (!e->is(expr_kind::prefix)) return false;
+    auto& p = e->as<prefix_expr>();
+    if (!p.prefix->is(expr_kind::value) || !is_string_type(p.prefix->dtype)) return false;
+    std::string text = value_string(p.prefix->as<value_expr>());
+    text.resize(std::min<size_t>(text.size(), p.prefix_len / 8));
+    e = make_string_value(p.loc, p.prefix->dtype, text + "*");
+    return true;
+}
+
 value_expr* as_value(expr* e) { return e != nullptr && e->is(expr_kind::value) ? &e->as<value_expr>() : nullptr; }
 
 uint8_t low_byte(const expr& e) { return static_cast<uint8_t>(e.as<value_expr>().value); }
@@ -1168,14 +1179,7 @@ private:
         e = split_flags(std::move(e));
     }
 
-    // `iifname "eth*"` is a prefix of the string: it lists with the asterisk.
-    static void string_wildcard(expr_ptr& e) {
-        auto& p = e->as<prefix_expr>();
-        if (!p.prefix->is(expr_kind::value) || !is_string_type(p.prefix->dtype)) return;
-        std::string text = value_string(p.prefix->as<value_expr>());
-        text.resize(std::min<size_t>(text.size(), p.prefix_len / 8));
-        e = make_string_value(p.loc, p.prefix->dtype, text + "*");
-    }
+    static void string_wildcard(expr_ptr& e) { string_prefix_to_wildcard(e); }
 
     void exthdr_dependency_kill(const exthdr_expr& x) {
         switch (x.xop) {
@@ -1668,9 +1672,11 @@ set_elem_expr* element_of(expr& item) {
 
 bool key_is_catchall(const expr* key) { return key != nullptr && key->is(expr_kind::set_elem_catchall); }
 
-// Numeric sort value of a scalar key (strings by their bytes, as big-endian numbers).
+// Numeric sort value of a scalar key (strings by their bytes, as big-endian numbers). Split
+// flags sort by their first flag (nft's expr_msort_value follows the left operand).
 u128 scalar_value(const expr& key) {
     const expr* e = &key;
+    while (e->is(expr_kind::binop)) e = e->as<binop_expr>().left.get();
     if (e->is(expr_kind::range)) e = e->as<range_expr>().left.get();
     if (e->is(expr_kind::prefix)) e = e->as<prefix_expr>().prefix.get();
     if (e->is(expr_kind::value)) return e->as<value_expr>().value;
@@ -1748,10 +1754,14 @@ void sort_elements(std::vector<expr_ptr>& items) {
     });
 }
 
-void split_element_flags(expr& item) {
+// What the element decoder does to each element (netlink_delinearize_setelem): flag keys
+// split into `a | b`; queue numbers in map data print as numbers.
+void decode_element(expr& item) {
     if (set_elem_expr* el = element_of(item); el != nullptr && el->key) el->key = split_flags(std::move(el->key));
     if (item.is(expr_kind::mapping)) {
         auto& m = item.as<mapping_expr>();
+        if (m.right && m.right->dtype != nullptr && m.right->dtype->id == type_id::queue)
+            m.right->dtype = &dt(type_id::integer);
         if (m.right) m.right = split_flags(std::move(m.right));
     }
 }
@@ -1793,8 +1803,9 @@ std::vector<expr_ptr> decompose_intervals(std::vector<expr_ptr> items, const set
         const datatype* kt = t != nullptr ? t : key->dtype;
         const uint32_t len = width != 0 ? width : key->len;
         expr_ptr new_key;
-        if (is_string_type(kt) && key->is(expr_kind::value)) {
+        if (is_string_type(kt) && (key->is(expr_kind::value) || key->is(expr_kind::prefix))) {
             new_key = key->clone();
+            string_prefix_to_wildcard(new_key);
         } else {
             new_key = interval_key(*key, kt, len, iv.lo, iv.hi);
         }
@@ -1823,6 +1834,7 @@ void aggregate_concat_ranges(std::vector<expr_ptr>& items, const set& s) {
                 t = set_key->dtype->subtypes[i];
                 len = t->size != 0 ? t->size : len;
             }
+            if (string_prefix_to_wildcard(parts[i])) continue;
             u128 lo = 0, hi = 0;
             if (is_string_type(t) || !interval_of(*parts[i], len, lo, hi)) continue;
             parts[i] = interval_key(*parts[i], t, len, lo, hi);
@@ -1851,12 +1863,14 @@ expr_ptr listed_elements(const set& s) {
     const bool concat = s.key != nullptr && (s.key->is(expr_kind::concat) || (s.key->dtype && s.key->dtype->is_concat()));
     if (s.is_interval() && !concat) {
         items = decompose_intervals(std::move(items), s);
+        for (auto& item : items) decode_element(*item);
     } else if (s.is_interval()) {
         aggregate_concat_ranges(items, s);
+        for (auto& item : items) decode_element(*item);
     } else {
+        for (auto& item : items) decode_element(*item);
         sort_elements(items);
     }
-    for (auto& item : items) split_element_flags(*item);
     out->items = std::move(items);
     return out;
 }

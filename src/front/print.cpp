@@ -808,8 +808,8 @@ void print_set_type(const expr& e, print_ctx& ctx) {
     }
 }
 
-void print_set_declaration(const set& s, print_ctx& ctx) {
-    ctx.put(s.is_map() ? "\tmap " : "\tset ");
+void print_set_declaration(const set& s, const expr* elements, print_ctx& ctx) {
+    ctx.put((s.flags & (NFT_SET_MAP | NFT_SET_OBJECT)) ? "\tmap " : "\tset ");
     ctx.put(s.name + " {");
     if (ctx.opts.handles) ctx.put(" # handle " + num(s.handle));
     ctx.put("\n\t\t");
@@ -836,7 +836,12 @@ void print_set_declaration(const set& s, print_ctx& ctx) {
     ctx.put('\n');
     if (!(s.flags & NFT_SET_CONSTANT)) {
         if (s.policy.has_value() && *s.policy != set_policy::performance) ctx.put("\t\tpolicy memory\n");
-        if (s.size > 0) ctx.put("\t\tsize " + num(s.size) + "\n");
+        if (s.size > 0) {
+            ctx.put("\t\tsize " + num(s.size));
+            // nft 1.1 shows how many elements the kernel holds next to the limit.
+            if (elements != nullptr) ctx.put("\t# count " + num(elements->as<set_expr>().items.size()));
+            ctx.put('\n');
+        }
     }
     uint32_t flags = s.flags;
     // A default timeout already says the set has timeouts.
@@ -847,8 +852,9 @@ void print_set_declaration(const set& s, print_ctx& ctx) {
         const std::pair<uint32_t, std::string_view> names[] = {
             {NFT_SET_CONSTANT, "constant"}, {NFT_SET_EVAL, "dynamic"}, {NFT_SET_INTERVAL, "interval"},
             {NFT_SET_TIMEOUT, "timeout"}};
+        // The names test the set's own flags: once the line prints, `timeout` shows too.
         for (const auto& [bit, name] : names) {
-            if (!(flags & bit)) continue;
+            if (!(s.flags & bit)) continue;
             ctx.put(delim);
             ctx.put(name);
             delim = ",";
@@ -880,8 +886,9 @@ bool element_has_comment(const expr& elements) {
 }
 
 void print_named_set(const set& s, print_ctx& ctx) {
-    print_set_declaration(s, ctx);
-    if (expr_ptr elements = listed_elements(s)) {
+    const expr_ptr elements = listed_elements(s);
+    print_set_declaration(s, elements.get(), ctx);
+    if (elements) {
         ctx.put("\t\telements = ");
         force_element_newline = s.timeout != 0 || element_has_comment(*elements) ||
                                 (s.flags & (NFT_SET_MAP | NFT_SET_OBJECT | NFT_SET_TIMEOUT | NFT_SET_CONCAT)) ||

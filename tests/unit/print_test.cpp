@@ -547,7 +547,7 @@ TEST(RulesetListing, NamedSetsWrapElements) {
               "\n"
               "\tset p {\n"
               "\t\ttype inet_service\n"
-              "\t\tsize 64\n"
+              "\t\tsize 64\t# count 7\n"
               "\t\tflags timeout\n"
               "\t\telements = { 1,\n"
               "\t\t\t     2,\n"
