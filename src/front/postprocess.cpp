@@ -664,6 +664,11 @@ bool payload_may_kill_dependency(const dependency_tracker& deps, family fam, pay
 }
 
 void payload_dependency_kill(dependency_tracker& deps, family fam, payload_expr& p) {
+    // Matching inside gre or gretap implies the outer transport protocol.
+    if (p.inner_desc != nullptr && p.inner_desc->base == proto_base::transport && p.base != proto_base::transport &&
+        deps.exists(proto_base::transport)) {
+        deps.release(proto_base::transport);
+    }
     if (p.desc == nullptr && p.is_raw) return;
     if (deps.exists(p.base) && payload_may_kill_dependency(deps, fam, p)) deps.release(p.base);
 }
