@@ -1105,6 +1105,31 @@ void print_table(const table& t, print_ctx& ctx) {
     ctx.put("}\n");
 }
 
+// For callers that cannot say which table a rule is in: the family its matches point to.
+// The evaluator's dependencies are the best witness (`meta nfproto` only appears in inet
+// tables, link layer protocol tests in bridge and netdev ones); then the network header the
+// rule reads. Rules that read neither list the same in every family.
+family likely_family(const rule& r) {
+    family from_headers = family::unspec;
+    for (const auto& s : r.stmts) {
+        if (!s->is(stmt_kind::expr) || !s->as<expr_stmt>().e->is(expr_kind::relational)) continue;
+        const expr& left = *s->as<expr_stmt>().e->as<relational_expr>().left;
+        if (s->implicit && left.is(expr_kind::meta)) {
+            const int key = left.as<meta_expr>().key;
+            if (key == META_NFPROTO) return family::inet;
+            if (key == META_PROTOCOL) return family::bridge;
+        }
+        if (!left.is(expr_kind::payload) || left.as<payload_expr>().desc == nullptr) continue;
+        const auto& p = left.as<payload_expr>();
+        if (s->implicit && p.base == proto_base::ll) return family::bridge;
+        if (from_headers != family::unspec || p.base != proto_base::network || p.inner_desc != nullptr) continue;
+        if (p.desc->id == proto_id::ip) from_headers = family::ipv4;
+        if (p.desc->id == proto_id::ip6) from_headers = family::ipv6;
+        if (p.desc->id == proto_id::arp) from_headers = family::arp;
+    }
+    return from_headers != family::unspec ? from_headers : family::ipv4;
+}
+
 }  // namespace
 
 void print_expr(const expr& e, print_ctx& ctx) {
@@ -1375,7 +1400,7 @@ std::string rule_text(const rule& r, family fam, const list_options& opts) {
     return ctx.out;
 }
 
-std::string rule_text(const rule& r, const list_options& opts) { return rule_text(r, family::unspec, opts); }
+std::string rule_text(const rule& r, const list_options& opts) { return rule_text(r, likely_family(r), opts); }
 
 std::string list_ruleset_text(const ruleset& rs, const list_options& opts) {
     print_ctx ctx{opts, {}};

@@ -35,8 +35,9 @@ void print_value(const value_expr& e, print_ctx& ctx);
 void print_expr(const expr& e, print_ctx& ctx);
 void print_stmt(const stmt& s, print_ctx& ctx);
 // The statements of a rule on one line, as inside a chain listing (no indentation), after the
-// listing pass for a table of family `fam`. Without the family (the two-argument form) the
-// pass cannot tell which protocol dependencies nft would drop; prefer this one.
+// listing pass for a table of family `fam`. The two-argument form guesses the family from the
+// rule's own matches and can get dependencies wrong where families differ (an explicit
+// `ip protocol tcp` before `tcp dport` stays in inet tables only); prefer the first.
 std::string rule_text(const rule& r, family fam, const list_options& opts);
 std::string rule_text(const rule& r, const list_options& opts);
 
