@@ -49,7 +49,9 @@ nfqw_require_kernel() {
 
 # nfqw_netns_new VAR [IFNAME...]: create a fresh namespace with lo up and one veth
 # pair per IFNAME (IFNAME is one end, nfqw-peerN the other, both inside the
-# namespace), and store its name in VAR.
+# namespace), and store its name in VAR. The veths are up unless NFQW_LINK_STATE=down:
+# tests that only load rulesets keep them down, so that IPv6 neighbour discovery and
+# MLD reports sent on link-up do not move rule counters under them.
 nfqw_netns_new() {
 	local var=$1
 	shift
@@ -64,8 +66,8 @@ nfqw_netns_new() {
 			echo "cannot create veth interface '$ifname' in $ns" >&2
 			return 1
 		fi
-		ip -n "$ns" link set "$ifname" up
-		ip -n "$ns" link set "nfqw-peer$i" up
+		ip -n "$ns" link set "$ifname" "${NFQW_LINK_STATE:-up}"
+		ip -n "$ns" link set "nfqw-peer$i" "${NFQW_LINK_STATE:-up}"
 		i=$((i + 1))
 	done
 	printf -v "$var" '%s' "$ns"

@@ -116,9 +116,10 @@ struct parsed_value {
     u128 value = 0;
     uint32_t len = 0;  // bits; 0 = the type's own size
     std::string error;
+    std::string text;  // string types: the whole text (value holds at most its first 16 bytes)
     bool ok() const { return error.empty(); }
-    static parsed_value of(u128 v, uint32_t bits = 0) { return {v, bits, {}}; }
-    static parsed_value fail(std::string msg) { return {0, 0, std::move(msg)}; }
+    static parsed_value of(u128 v, uint32_t bits = 0) { return {v, bits, {}, {}}; }
+    static parsed_value fail(std::string msg) { return {0, 0, std::move(msg), {}}; }
 };
 
 enum dtype_flags : uint32_t {

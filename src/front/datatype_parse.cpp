@@ -101,13 +101,13 @@ bool parse_c_number(std::string_view text, uintmax_t& out, bool& range_error) {
 parsed_value string_parse(std::string_view text, const datatype&) {
     if (text.empty())
         return parsed_value::fail("Empty string is not allowed");
-    // A constant holds the text and its terminating NUL; with 128-bit values that is at most
-    // 15 characters, which is also the limit of every string field nft matches (IFNAMSIZ,
-    // conntrack helper and OS fingerprint names are 16 bytes with the NUL).
-    if (text.size() >= 16)
-        return parsed_value::fail("String exceeds maximum length of 16");
+    // A constant holds the text and its terminating NUL. The field it is compared with or
+    // stored in sets the limit (IFNAMSIZ for interface names, 256 for chain and object
+    // names); the evaluator checks it against that.
     auto bytes = static_cast<uint32_t>(text.size() + 1);
-    return parsed_value::of(pack_string(text, bytes), bytes * 8);
+    parsed_value r = parsed_value::of(pack_string(text, std::min<uint32_t>(bytes, 16)), bytes * 8);
+    r.text = std::string(text);
+    return r;
 }
 
 parsed_value lladdr_parse(std::string_view text, const datatype&) {

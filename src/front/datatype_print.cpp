@@ -125,7 +125,7 @@ void xinteger_print(const value_expr& e, print_ctx& ctx) {
 }
 
 void string_print(const value_expr& e, print_ctx& ctx) {
-    std::string s = unpack_string(e.value, byte_len(e));
+    std::string s = value_string(e);
     // The value is a C string to nft: it ends at the first NUL.
     s.resize(std::strlen(s.c_str()));
     ctx.put('"');

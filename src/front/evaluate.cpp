@@ -182,7 +182,12 @@ void relational_pctx_update(proto_ctx& pctx, const expr& e) {
     if (right.is(expr_kind::set_ref)) {
         // A set of protocols: the layer may carry any of them.
         const set* s = right.as<set_ref_expr>().target;
-        if (s == nullptr || !s->anonymous() || !s->init) return;
+        if (s == nullptr) return;
+        if (!s->anonymous() || !s->init) {
+            // A named set may change: the layer carries some protocol, which one is unknown.
+            if (s->key && !s->key->is(expr_kind::concat)) pctx_update_one(pctx, rel.loc, left, 0);
+            return;
+        }
         std::vector<const proto_desc*> seen;
         proto_ctx probe = pctx;
         for (const auto& i : s->init->as<set_expr>().items) {
@@ -389,6 +394,7 @@ bool evaluator::impl::symbol(expr_ptr& e) {
     const bool is_string = root && root->id == type_id::string;
     if (!is_string && len == 0) len = t->size;
     auto v = std::make_unique<value_expr>(s.loc, t, is_string ? byte_order::host : t->order, len, pv.value);
+    v->str = std::move(pv.text);
     e = std::move(v);
     return value(e);
 }
@@ -409,8 +415,7 @@ bool evaluator::impl::integer_value(value_expr& v) {
 
 bool evaluator::impl::string_value(expr_ptr& e) {
     auto& v = e->as<value_expr>();
-    const uint32_t bytes = (v.len + 7) / 8;
-    std::string data = unpack_string(v.value, bytes);
+    std::string data = value_string(v);
     if (ectx.len > 0) {
         if (v.len > ectx.len) {
             return error(v.loc, fmt::format("String exceeds maximum length of {}", ectx.len / 8));
@@ -423,6 +428,7 @@ bool evaluator::impl::string_value(expr_ptr& e) {
         v.order = byte_order::host;
         v.len = std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8));
         v.value = pack_string(data, v.len / 8);
+        v.str = data;
         return true;
     }
     if (data.size() == 1) return error(v.loc, "All-wildcard strings are not supported");
@@ -431,6 +437,7 @@ bool evaluator::impl::string_value(expr_ptr& e) {
         data.erase(data.size() - 2, 1);
         v.len = std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8));
         v.value = pack_string(data, v.len / 8);
+        v.str = data;
         v.flags |= EXPR_F_CONSTANT;
         return true;
     }
@@ -438,6 +445,7 @@ bool evaluator::impl::string_value(expr_ptr& e) {
     const uint32_t base_len = std::max<uint32_t>(full_len, static_cast<uint32_t>(data.size() * 8));
     auto base = std::make_unique<value_expr>(v.loc, v.dtype, byte_order::host, base_len,
                                              pack_string(data, base_len / 8));
+    base->str = data;
     auto p = std::make_unique<prefix_expr>(v.loc, std::move(base), static_cast<uint32_t>(data.size() * 8));
     p->dtype = v.dtype;
     p->flags |= EXPR_F_CONSTANT;
@@ -740,21 +748,25 @@ bool evaluator::impl::payload_deps(payload_expr& p) {
 bool evaluator::impl::payload(expr_ptr& e) {
     auto& p = e->as<payload_expr>();
     if (p.inner_desc) {
+        // Tunnel headers: gre rides on the network protocol, vxlan/geneve on udp.
         proto_ctx& outer = pctx();
-        const proto_desc* th = outer.at(proto_base::transport).desc;
-        if (th == nullptr && p.inner_desc->base < proto_base::inner) {
-            // vxlan/geneve ride on udp; gre on ip.
-            const proto_desc* lower = proto_lookup(proto_id::inet_service);
-            if (outer.at(proto_base::network).desc) lower = outer.at(proto_base::network).desc;
-            auto dep = protocol_dependency(lower, p.inner_desc->id == proto_id::gre || p.inner_desc->id == proto_id::gretap
-                                                      ? p.inner_desc
-                                                      : proto_lookup(proto_id::udp),
-                                           p.loc);
-            if (dep && !add_dependency(std::move(dep))) return false;
+        if (p.inner_desc->base < proto_base::inner && outer.at(proto_base::transport).desc == nullptr) {
+            const proto_desc* lower = outer.at(proto_base::network).desc;
+            if (lower == nullptr) lower = proto_lookup(proto_id::inet_service);
+            auto dep = protocol_dependency(lower, p.inner_desc, p.loc);
+            if (!dep || !add_dependency(std::move(dep))) return false;
+            outer.update(proto_base::transport, p.loc, p.inner_desc);
         }
-        if (p.base != proto_base::inner) {
-            inner_desc = p.inner_desc;
+        if (p.inner_desc->base == proto_base::inner) {
+            const proto_desc* th = outer.at(proto_base::transport).desc;
+            if (th == nullptr) return error(p.loc, "no transport protocol specified");
+            u128 num = 0;
+            if (!th->find_num(p.inner_desc, num)) {
+                return error(p.loc, fmt::format("unexpected transport protocol {}", th->name));
+            }
+            outer.update(proto_base::inner, p.loc, p.inner_desc);
         }
+        if (p.base != proto_base::inner) inner_desc = p.inner_desc;
     }
     if (!payload_deps(p)) return false;
     return primary(e);
@@ -763,6 +775,7 @@ bool evaluator::impl::payload(expr_ptr& e) {
 bool evaluator::impl::exthdr(expr_ptr& e) {
     auto& x = e->as<exthdr_expr>();
     const proto_desc* dependency = nullptr;
+    if (x.xop == exthdr_op::tcpopt && x.raw_type > 255) return error(x.loc, "value too large");
     switch (x.xop) {
     case exthdr_op::tcpopt:
     case exthdr_op::sctp:
@@ -834,6 +847,18 @@ bool evaluator::impl::meta(expr_ptr& e) {
     auto& m = e->as<meta_expr>();
     m.base = meta_base(m.key);
     switch (m.key) {
+    case META_BRI_IIFNAME:
+    case META_BRI_OIFNAME:
+    case META_BRI_IIFPVID:
+    case META_BRI_IIFVPROTO:
+    case META_BRI_IIFHWADDR:
+    case META_BRI_BROUTE:
+        // The kernel has these keys in its bridge module only (set types may name them).
+        if (pctx().fam != family::bridge && cur_rule != nullptr) {
+            return error(m.loc, "Could not process rule: Operation not supported (bridge meta keys need a bridge "
+                                "table)");
+        }
+        break;
     case META_NFPROTO:
         if (pctx().fam != family::inet && (m.flags & EXPR_F_PROTOCOL)) {
             return error(m.loc, "meta nfproto is only useful in the inet family");

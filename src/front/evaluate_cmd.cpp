@@ -19,7 +19,6 @@ constexpr const char* eexist = "File exists";
 constexpr const char* ebusy = "Device or resource busy";
 constexpr const char* eopnotsupp = "Operation not supported";
 constexpr const char* einval = "Invalid argument";
-constexpr const char* eloop = "Too many levels of symbolic links";
 constexpr const char* emlink = "Too many links";
 constexpr const char* enfile = "Too many open files in system";
 
@@ -121,6 +120,7 @@ std::string key_repr(const expr& e) {
     switch (e.kind) {
     case expr_kind::value: {
         const auto& v = e.as<value_expr>();
+        if (!v.str.empty()) return fmt::format("{}:\"{}\"", v.len, v.str);
         return fmt::format("{}:{}", v.len, u128_to_hex(v.value));
     }
     case expr_kind::concat: {
@@ -708,8 +708,26 @@ bool evaluator::impl::compute_concat(expr& e) {
 
 // Types the key and data of a named set from their `type`/`typeof` declaration.
 bool evaluator::impl::set_key_eval(table& t, set& s) {
+    pctx_store[0].init(t.fam);
+    pctx_store[1].init(family::bridge, true);
     auto type_of = [&](expr_ptr& e, bool is_typeof) -> bool {
         if (!e) return true;
+        // A typeof expression names a type: selectors already carry theirs, the
+        // others (numgen, hash, fib...) are typed by evaluating them.
+        auto typed = [](const expr& x) { return x.dtype != nullptr && x.len > 0; };
+        if (is_typeof && e->is(expr_kind::concat)) {
+            for (auto& i : e->as<concat_expr>().items) {
+                if (typed(*i)) continue;
+                ectx = {};
+                rule* saved = cur_rule;
+                cur_rule = nullptr;
+                const bool ok = eval(i);
+                cur_rule = saved;
+                if (!ok) return false;
+            }
+            return compute_concat(*e);
+        }
+        if (is_typeof && typed(*e)) return true;
         if (is_typeof) {
             const uint16_t keep = e->flags & EXPR_F_INTERVAL;
             pctx_store[0].init(t.fam);
@@ -852,14 +870,14 @@ bool evaluator::impl::elems(set& s, expr_ptr& init, cmd_op op) {
             return error(el->loc, fmt::format("{} (set '{}' has no timeout flag)", kernel(einval), s.name));
         }
     }
-    if (s.is_interval() && !(s.flags & NFT_SET_CONCAT)) return interval_elems(s, init, op);
-
     if (!s.init) {
         s.init = std::make_unique<set_expr>(s.loc);
         s.init->dtype = s.key->dtype;
         s.init->len = s.key->len;
         s.init->flags |= EXPR_F_CONSTANT;
     }
+    if (s.is_interval() && !(s.flags & NFT_SET_CONCAT)) return interval_elems(s, init, op);
+
     auto& have = s.init->as<set_expr>().items;
     std::unordered_map<std::string, size_t> index;
     index.reserve(have.size() + init->as<set_expr>().items.size());
@@ -1211,7 +1229,6 @@ bool evaluator::impl::run_delete(cmd& c) {
             return c.h.handle ? ch->handle == *c.h.handle : ch->name == c.h.chain;
         });
         if (it == t->chains.end()) return c.h.handle ? missing(c.h.handle_loc) : (destroy || chain_not_found(c.h));
-        if (!(*it)->rules.empty()) return error(c.loc, kernel(ebusy));
         const references refs = collect_references(*t, it->get());
         if (refs.chains.count((*it)->name)) return error(c.loc, kernel(ebusy));
         t->chains.erase(it);
@@ -1450,6 +1467,7 @@ unsigned stmt_hooks(const stmt& s, family fam, bool& type_nat) {
         if (s.as<meta_stmt>().key == META_PKTTYPE) {
             return fam == family::netdev ? HB_INGRESS : HB_PRE;
         }
+        if (s.as<meta_stmt>().key == META_BRI_BROUTE) return HB_PRE;
         return HB_ALL;
     default: return HB_ALL;
     }
@@ -1472,7 +1490,7 @@ unsigned expr_hooks(const expr& e, family fam) {
         return e.as<xfrm_expr>().direction == 0 ? (HB_PRE | HB_IN | HB_FWD) : (HB_FWD | HB_OUT | HB_POST);
     case expr_kind::rt: {
         const int k = e.as<rt_expr>().key;
-        if (k == 1 || k == 2 || k == 3) return HB_FWD | HB_OUT | HB_POST;
+        if (k == 3) return HB_FWD | HB_OUT | HB_POST;  // tcpmss
         return HB_ALL;
     }
     case expr_kind::meta: {
@@ -1587,7 +1605,7 @@ bool evaluator::impl::finish() {
         std::map<const chain*, unsigned> seen_depth;
         std::function<bool(const chain&, unsigned, const chain&)> walk = [&](const chain& c, unsigned depth,
                                                                             const chain& base) -> bool {
-            if (depth > jump_stack_size) return error(c.loc, kernel(emlink));
+            if (depth >= jump_stack_size) return error(c.loc, kernel(emlink));
             if (auto it = seen_depth.find(&c); it != seen_depth.end() && it->second <= depth) return true;
             seen_depth[&c] = depth;
             on_path[&c] = 1;
@@ -1598,7 +1616,7 @@ bool evaluator::impl::finish() {
                     const unsigned allowed = stmt_hooks(*st, t.fam, type_nat);
                     if (!(allowed & here) || (type_nat && base.type != "nat")) {
                         on_path.erase(&c);
-                        return error(st->loc, fmt::format("{}: {} is not allowed in {} chain '{}' (hook {})",
+                        return error(st->loc, fmt::format("{} ({} is not allowed in {} chain '{}', hook {})",
                                                           kernel(eopnotsupp), stmt_title(*st), base.type, base.name,
                                                           hook_name(t.fam, base.hooknum)));
                     }
@@ -1635,7 +1653,7 @@ bool evaluator::impl::finish() {
                     });
                     if (bad) {
                         on_path.erase(&c);
-                        return error(culprit->loc, fmt::format("{}: {} is not allowed in chain '{}' (hook {})",
+                        return error(culprit->loc, fmt::format("{} ({} is not allowed in chain '{}', hook {})",
                                                                kernel(eopnotsupp), expr_title(*culprit), base.name,
                                                                hook_name(t.fam, base.hooknum)));
                     }
@@ -1644,8 +1662,9 @@ bool evaluator::impl::finish() {
                     }
                     for (const chain* tc : targets) {
                         if (on_path.count(tc)) {
+                            // The kernel finds a loop by running out of jump stack.
                             on_path.erase(&c);
-                            return error(st->loc, kernel(eloop));
+                            return error(st->loc, kernel(emlink));
                         }
                         if (!walk(*tc, depth + 1, base)) {
                             on_path.erase(&c);
@@ -1666,39 +1685,8 @@ bool evaluator::impl::finish() {
             }
         }
         if (!ok) continue;
-        // Loops among chains no base chain reaches are refused as well.
-        std::set<const chain*> loop_free;
-        for (const auto& c : t.chains) {
-            if (c->is_base()) continue;
-            std::function<bool(const chain&)> loops = [&](const chain& x) -> bool {
-                if (loop_free.count(&x)) return true;
-                on_path[&x] = 1;
-                for (const auto& r : x.rules) {
-                    for (const auto& st : r.stmts) {
-                        bool looped = false;
-                        for_each_expr(const_cast<stmt&>(*st), [&](expr& e) {
-                            if (looped || !e.is(expr_kind::verdict)) return;
-                            const auto& v = e.as<verdict_expr>();
-                            if (!v.chain || !v.chain->is(expr_kind::value)) return;
-                            const chain* tc = t.find_chain(value_string(v.chain->as<value_expr>()));
-                            if (tc == nullptr) return;
-                            if (on_path.count(tc) || !loops(*tc)) looped = true;
-                        });
-                        if (looped) {
-                            on_path.erase(&x);
-                            return error(st->loc, kernel(eloop));
-                        }
-                    }
-                }
-                on_path.erase(&x);
-                loop_free.insert(&x);
-                return true;
-            };
-            if (!loops(*c)) {
-                ok = false;
-                break;
-            }
-        }
+        // Loops among chains no base chain reaches are left alone, as the kernel does: they
+        // are refused once a base chain jumps into them.
     }
     if (!ok) return false;
 

@@ -800,7 +800,6 @@ bool evaluator::impl::set_stmt_(set_stmt& s) {
     if (!stmt_arg_checks(s, target->key->dtype, target->key->len, target->key->order, elem.key)) return false;
     elem.dtype = elem.key->dtype;
     elem.len = elem.key->len;
-    if (elem.key->is_constant()) return error(elem.loc, "Key expression can not be constant");
     if (elem.has_comment) return error(elem.loc, "Key expression comments are not supported");
     for (auto& st : s.stmts) {
         if (!stateful(*st, "set")) return false;
@@ -836,7 +835,6 @@ bool evaluator::impl::map_stmt_(map_stmt& s) {
     if (!stmt_arg_checks(s, target->key->dtype, target->key->len, target->key->order, elem.key)) return false;
     elem.dtype = elem.key->dtype;
     elem.len = elem.key->len;
-    if (elem.key->is_constant()) return error(elem.loc, "Key expression can not be constant");
     if (elem.has_comment) return error(elem.loc, "Key expression comments are not supported");
     expr_ptr* data = &s.data;
     if ((*data)->is(expr_kind::set_elem)) {
@@ -846,7 +844,6 @@ bool evaluator::impl::map_stmt_(map_stmt& s) {
         data = &d.key;
     }
     if (!stmt_arg(s, target->data->dtype, target->data->len, target->data->order, *data)) return false;
-    if ((*data)->is_constant()) return error((*data)->loc, "Data expression can not be constant");
     for (auto& st : s.stmts) {
         if (!stateful(*st, "map")) return false;
     }

@@ -44,10 +44,16 @@ expr_ptr make_value(location l, const datatype* t, u128 v, uint32_t bits) {
 }
 
 expr_ptr make_string_value(location l, const datatype* t, std::string_view s) {
-    return std::make_unique<value_expr>(l, t, byte_order::host, static_cast<uint32_t>(s.size() * 8), pack_string(s));
+    auto v = std::make_unique<value_expr>(l, t, byte_order::host, static_cast<uint32_t>(s.size() * 8),
+                                          pack_string(s, std::min<uint32_t>(static_cast<uint32_t>(s.size()), 16)));
+    v->str = std::string(s);
+    return v;
 }
 
-std::string value_string(const value_expr& v) { return unpack_string(v.value, (v.len + 7) / 8); }
+std::string value_string(const value_expr& v) {
+    if (!v.str.empty()) return v.str;
+    return unpack_string(v.value, (v.len + 7) / 8);
+}
 
 bool expr_is_singleton(const expr& e) { return e.flags & EXPR_F_SINGLETON; }
 

@@ -176,6 +176,9 @@ public:
         flags = EXPR_F_CONSTANT | EXPR_F_SINGLETON;
     }
     u128 value;
+    // String constants: the text itself; `value` holds only its first 16 bytes, while names
+    // (chains, objects) may be up to 255 bytes long.
+    std::string str;
 };
 
 class prefix_expr : public expr_base<prefix_expr> {

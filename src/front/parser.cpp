@@ -52,7 +52,16 @@ location parse_state::loc(const char* b, const char* e) const {
     return {file, static_cast<uint32_t>(b - base), static_cast<uint32_t>(e - base)};
 }
 
-void parse_state::error(location l, std::string message) { errors.push_back(make_error(l, std::move(message))); }
+void parse_state::error(location l, std::string message) {
+    // Actions of an alternative that is tried again after backtracking report again.
+    for (const auto& d : errors) {
+        if (!d.locations.empty() && d.locations.front().file == l.file && d.locations.front().begin == l.begin &&
+            d.locations.front().end == l.end && d.message == message) {
+            return;
+        }
+    }
+    errors.push_back(make_error(l, std::move(message)));
+}
 
 std::vector<expr_ptr> parse_state::take_exprs() {
     std::vector<expr_ptr> out;

@@ -98,6 +98,8 @@ uint32_t bit(int field) {
 struct proto_tables {
     proto_desc eth, vlan, arp, ip, ip6, icmp, igmp, icmp6, ah, esp, comp, udp, udplite, tcp, dccp, sctp, th,
         inet, inet_service, netdev, gre, vxlan, geneve, gretap;
+    // A layer known to be present but of no protocol nft knows (`meta l4proto 253`).
+    proto_desc unknown;
     std::array<const proto_desc*, 24> all{};
 
     proto_tables() {
@@ -106,6 +108,9 @@ struct proto_tables {
         build_link();
         build_tunnels();
         build_pseudo();
+        unknown.name = "unknown";
+        unknown.id = proto_id::unknown;
+        unknown.base = proto_base::invalid;
         all = {&eth, &vlan, &arp, &ip, &ip6, &icmp, &igmp, &icmp6, &ah, &esp, &comp, &udp,
                &udplite, &tcp, &dccp, &sctp, &th, &inet, &inet_service, &netdev, &gre, &vxlan, &geneve, &gretap};
     }
@@ -476,6 +481,7 @@ bool proto_desc::find_num(const proto_desc* upper, u128& num) const {
 }
 
 const proto_desc* proto_lookup(proto_id id) {
+    if (id == proto_id::unknown) return &tables().unknown;
     for (const proto_desc* d : tables().all) {
         if (d->id == id)
             return d;

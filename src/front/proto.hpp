@@ -134,7 +134,8 @@ struct proto_desc {
     bool find_num(const proto_desc* upper, u128& num) const;
 };
 
-// The protocol descriptions by id (nullptr for unknown).
+// The protocol descriptions by id; proto_id::unknown is a placeholder for a layer that is
+// present but carries no protocol nft knows.
 const proto_desc* proto_lookup(proto_id id);
 // By keyword ("tcp", "ip6", "ether", "vlan", "th"...).
 const proto_desc* proto_lookup(std::string_view keyword);

@@ -17,11 +17,12 @@ std::unique_ptr<payload_expr> make_payload(location l, const proto_desc* desc, i
         e->dtype = t.dtype;
         e->order = t.order;
     }
-    // nft's proto_key_is_protocol: ip protocol and ip6 nexthdr name the next header too,
-    // although the dependency nft generates for them is a meta l4proto match.
-    const bool next_header = (desc->id == proto_id::ip && field == IPHDR_PROTOCOL) ||
-                             (desc->id == proto_id::ip6 && field == IP6HDR_NEXTHDR);
-    if ((desc->protocol_key >= 0 && field == desc->protocol_key) || next_header) e->flags |= EXPR_F_PROTOCOL;
+    // ip protocol and ip6 nexthdr name the upper protocol too, although dependencies are
+    // generated with `meta l4proto` (which sees through IPv6 extension headers).
+    if ((desc->protocol_key >= 0 && field == desc->protocol_key) ||
+        (desc->id == proto_id::ip && field == IPHDR_PROTOCOL) || (desc->id == proto_id::ip6 && field == IP6HDR_NEXTHDR)) {
+        e->flags |= EXPR_F_PROTOCOL;
+    }
     return e;
 }
 
@@ -70,8 +71,9 @@ std::unique_ptr<meta_expr> make_meta(location l, int key) {
         e->len = t->len;
         e->order = t->order;
     }
-    if (key == META_L4PROTO || key == META_NFPROTO || key == META_PROTOCOL || key == META_IIFTYPE)
+    if (key == META_L4PROTO || key == META_NFPROTO || key == META_PROTOCOL || key == META_IIFTYPE) {
         e->flags |= EXPR_F_PROTOCOL;
+    }
     return e;
 }
 
