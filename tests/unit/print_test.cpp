@@ -282,6 +282,45 @@ TEST(ListingPass, MetaQualifier) {
     EXPECT_EQ(listed(oif, family::ipv4), "meta iiftype ether meta skuid < 3000");
 }
 
+TEST(ListingPass, SubByteRawLoadListsAsMaskedByte) {
+    rule top_bit = make_rule(match(make_payload_raw(here, proto_base::ll, 0, 1), op::implicit, 1));
+    EXPECT_EQ(listed(top_bit, family::ipv4), "@ll,0,8 & 0x80 == 0x80");
+    // A field that does not reach the byte's top bit is recovered from the mask.
+    rule inner = make_rule(match(make_payload_raw(here, proto_base::inner, 58, 6), op::implicit, 0));
+    EXPECT_EQ(listed(inner, family::netdev), "@ih,58,6 0x0");
+}
+
+TEST(ListingPass, HourRangeAcrossMidnightListsReversed) {
+    auto hour = meta(META_TIME_HOUR);
+    auto range = std::make_unique<range_expr>(here, like(*hour, 7200), like(*hour, 79200));
+    rule r = make_rule(match(std::move(hour), op::neq, std::move(range)));
+    const std::string text = listed(r, family::ipv4);
+    EXPECT_EQ(text.substr(0, 10), "meta hour ");
+    EXPECT_EQ(text.find("!="), std::string::npos) << text;
+}
+
+TEST(ListingPass, CtDirectionOnlyWhereTheKernelKeepsIt) {
+    rule proto = make_rule(match(ct(CT_PROTOCOL, 0), op::implicit, 17), match(ct(CT_PROTO_SRC, 1), op::implicit, 53));
+    EXPECT_EQ(listed(proto, family::ipv4, true), "ct protocol 17 ct reply proto-src 53");
+}
+
+TEST(ListingPass, TproxyFamilyOnlyInInet) {
+    auto t = std::make_unique<tproxy_stmt>(here);
+    t->family = 2;
+    t->addr = typed(type_id::ipaddr, 0xc0000201);
+    auto inet = t->clone();
+    EXPECT_EQ(listed(make_rule(std::move(t)), family::ipv4), "tproxy to 192.0.2.1");
+    EXPECT_EQ(listed(make_rule(std::move(inet)), family::inet), "tproxy ip to 192.0.2.1");
+}
+
+TEST(ListingPass, FamilyGuessedWithoutTable) {
+    rule r = make_rule(match(meta(META_NFPROTO), op::eq, nfproto_ipv4, true),
+                       match(field("ip", "protocol"), op::implicit, proto_tcp), match(field("tcp", "dport"), op::implicit, 22));
+    list_options o;
+    o.numeric_proto = true;
+    EXPECT_EQ(rule_text(r, o), "ip protocol 6 tcp dport 22");
+}
+
 // ---- sets ----
 
 TEST(ListingPass, AnonymousSetElementsSorted) {
@@ -651,6 +690,38 @@ TEST(RulesetListing, FlowtableAndHandles) {
               "\tchain c { # handle 3\n"
               "\t\tflow add @f # handle 4\n"
               "\t}\n"
+              "}\n");
+}
+
+TEST(RulesetListing, ObjectMapsAndTimeoutFlag) {
+    ruleset rs;
+    auto t = std::make_unique<table>();
+    t->fam = family::ipv4;
+    t->name = "t";
+    auto m = std::make_unique<set>();
+    m->name = "m";
+    m->flags = NFT_SET_OBJECT;
+    m->objtype = obj_type::counter;
+    m->key = typed(type_id::inet_service, 0);
+    t->sets.push_back(std::move(m));
+    auto d = std::make_unique<set>();
+    d->name = "d";
+    d->flags = NFT_SET_EVAL | NFT_SET_TIMEOUT;
+    d->timeout = 60000;
+    d->key = typed(type_id::ipaddr, 0);
+    t->sets.push_back(std::move(d));
+    auto plain = std::make_unique<set>();
+    plain->name = "p";
+    plain->flags = NFT_SET_TIMEOUT;
+    plain->timeout = 60000;
+    plain->key = typed(type_id::ipaddr, 0);
+    t->sets.push_back(std::move(plain));
+    rs.tables.push_back(std::move(t));
+    EXPECT_EQ(list_ruleset_text(rs, {}),
+              "table ip t {\n"
+              "\tmap m {\n\t\ttype inet_service : counter\n\t}\n\n"
+              "\tset d {\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout 1m\n\t}\n\n"
+              "\tset p {\n\t\ttype ipv4_addr\n\t\ttimeout 1m\n\t}\n"
               "}\n");
 }
 
