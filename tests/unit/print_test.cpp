@@ -480,6 +480,29 @@ std::unique_ptr<chain> base_chain(std::string name, std::string type, hook h, in
     return c;
 }
 
+table& add_table(ruleset& rs, family fam, std::string name) {
+    auto t = std::make_unique<table>();
+    t->fam = fam;
+    t->name = std::move(name);
+    rs.tables.push_back(std::move(t));
+    return *rs.tables.back();
+}
+
+// A named set of `key_type` holding `values` (typed constants), in the table.
+set& add_set(table& t, std::string name, type_id key_type, uint32_t flags, std::vector<u128> values = {}) {
+    auto s = std::make_unique<set>();
+    s->name = std::move(name);
+    s->flags = flags;
+    s->key = typed(key_type, 0);
+    if (!values.empty()) {
+        auto init = std::make_unique<set_expr>(here);
+        for (u128 v : values) init->items.push_back(std::make_unique<set_elem_expr>(here, typed(key_type, v)));
+        s->init = std::move(init);
+    }
+    t.sets.push_back(std::move(s));
+    return *t.sets.back();
+}
+
 TEST(RulesetListing, TablesChainsAndPriorities) {
     ruleset rs;
     auto t = std::make_unique<table>();
@@ -556,23 +579,8 @@ TEST(RulesetListing, NamedSetsWrapElements) {
     }
     s->init = std::move(init);
     t->sets.push_back(std::move(s));
-    auto ports = std::make_unique<set>();
-    ports->name = "p";
-    ports->key = typed(type_id::inet_service, 0);
-    ports->flags = NFT_SET_TIMEOUT;
-    ports->size = 64;
-    auto pinit = std::make_unique<set_expr>(here);
-    for (u128 p : {1, 2, 3, 4, 5, 6, 7}) pinit->items.push_back(std::make_unique<set_elem_expr>(here, typed(type_id::inet_service, p)));
-    ports->init = std::move(pinit);
-    ports->timeout = 0;
-    t->sets.push_back(std::move(ports));
-    auto addrs = std::make_unique<set>();
-    addrs->name = "a";
-    addrs->key = typed(type_id::ipaddr, 0);
-    auto ainit = std::make_unique<set_expr>(here);
-    for (u128 a : {1, 2, 3}) ainit->items.push_back(std::make_unique<set_elem_expr>(here, typed(type_id::ipaddr, a)));
-    addrs->init = std::move(ainit);
-    t->sets.push_back(std::move(addrs));
+    add_set(*t, "p", type_id::inet_service, NFT_SET_TIMEOUT, {1, 2, 3, 4, 5, 6, 7}).size = 64;
+    add_set(*t, "a", type_id::ipaddr, 0, {1, 2, 3});
     rs.tables.push_back(std::move(t));
     EXPECT_EQ(list_ruleset_text(rs, {}),
               "table ip x {\n"
@@ -695,28 +703,10 @@ TEST(RulesetListing, FlowtableAndHandles) {
 
 TEST(RulesetListing, ObjectMapsAndTimeoutFlag) {
     ruleset rs;
-    auto t = std::make_unique<table>();
-    t->fam = family::ipv4;
-    t->name = "t";
-    auto m = std::make_unique<set>();
-    m->name = "m";
-    m->flags = NFT_SET_OBJECT;
-    m->objtype = obj_type::counter;
-    m->key = typed(type_id::inet_service, 0);
-    t->sets.push_back(std::move(m));
-    auto d = std::make_unique<set>();
-    d->name = "d";
-    d->flags = NFT_SET_EVAL | NFT_SET_TIMEOUT;
-    d->timeout = 60000;
-    d->key = typed(type_id::ipaddr, 0);
-    t->sets.push_back(std::move(d));
-    auto plain = std::make_unique<set>();
-    plain->name = "p";
-    plain->flags = NFT_SET_TIMEOUT;
-    plain->timeout = 60000;
-    plain->key = typed(type_id::ipaddr, 0);
-    t->sets.push_back(std::move(plain));
-    rs.tables.push_back(std::move(t));
+    table& t = add_table(rs, family::ipv4, "t");
+    add_set(t, "m", type_id::inet_service, NFT_SET_OBJECT).objtype = obj_type::counter;
+    add_set(t, "d", type_id::ipaddr, NFT_SET_EVAL | NFT_SET_TIMEOUT).timeout = 60000;
+    add_set(t, "p", type_id::ipaddr, NFT_SET_TIMEOUT).timeout = 60000;
     EXPECT_EQ(list_ruleset_text(rs, {}),
               "table ip t {\n"
               "\tmap m {\n\t\ttype inet_service : counter\n\t}\n\n"
@@ -727,15 +717,7 @@ TEST(RulesetListing, ObjectMapsAndTimeoutFlag) {
 
 TEST(RulesetListing, AnonymousSetsAreNotTableObjects) {
     ruleset rs;
-    auto t = std::make_unique<table>();
-    t->fam = family::ipv4;
-    t->name = "t";
-    auto s = std::make_unique<set>();
-    s->name = "__set0";
-    s->flags = NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
-    s->key = typed(type_id::inet_service, 0);
-    t->sets.push_back(std::move(s));
-    rs.tables.push_back(std::move(t));
+    add_set(add_table(rs, family::ipv4, "t"), "__set0", type_id::inet_service, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT, {22});
     EXPECT_EQ(list_ruleset_text(rs, {}), "table ip t {\n}\n");
 }
 
