@@ -884,15 +884,6 @@ private:
             if (v.e && v.e->is(expr_kind::map)) expr_pp(v.e);
             break;
         }
-        case stmt_kind::chain: {
-            auto& c = s.as<chain_stmt>();
-            if (c.body) {
-                auto body = std::make_shared<chain>(*c.body);
-                for (auto& r : body->rules) r = postprocess_rule(r, fam_);
-                c.body = std::move(body);
-            }
-            break;
-        }
         default:
             break;
         }
@@ -1526,8 +1517,7 @@ private:
     static bool mask_is_prefix(const value_expr& mask) {
         const uint32_t first = lowest_set_bit(mask.value);
         if (first == 128) return true;
-        const uint32_t end = lowest_clear_bit_from(mask.value, first + 1);
-        return end >= mask.len && end != 128 ? true : end == mask.len;
+        return lowest_clear_bit_from(mask.value, first + 1) >= mask.len;
     }
 
     static uint32_t mask_prefix_len(const value_expr& mask) {
@@ -1688,6 +1678,13 @@ u128 scalar_value(const expr& key) {
     return 0;
 }
 
+// Only elements without data or options merge (a comment belongs to its own interval).
+bool element_is_plain(const expr& item) {
+    if (item.is(expr_kind::mapping) || !item.is(expr_kind::set_elem)) return false;
+    const auto& el = item.as<set_elem_expr>();
+    return el.stmts.empty() && !el.has_comment && el.timeout == 0 && el.expiration == 0 && !el.timeout_never;
+}
+
 struct interval {
     u128 lo = 0, hi = 0;
     expr_ptr item;  // the element carrying options and map data
@@ -1793,8 +1790,8 @@ std::vector<expr_ptr> decompose_intervals(std::vector<expr_ptr> items, const set
     if (s.automerge) {
         std::vector<interval> merged;
         for (auto& iv : spans) {
-            if (!merged.empty() && (merged.back().hi == mask_bits(width) || iv.lo <= merged.back().hi + 1) &&
-                !iv.item->is(expr_kind::mapping)) {
+            if (!merged.empty() && element_is_plain(*merged.back().item) && element_is_plain(*iv.item) &&
+                (merged.back().hi == mask_bits(width) || iv.lo <= merged.back().hi + 1)) {
                 merged.back().hi = std::max(merged.back().hi, iv.hi);
                 continue;
             }
