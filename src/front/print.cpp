@@ -4,6 +4,7 @@
 // pass's job (postprocess.hpp).
 #include "front/print.hpp"
 
+#include <errno.h>
 #include <netdb.h>
 
 #include <algorithm>
@@ -1063,7 +1064,11 @@ void print_table(const table& t, print_ctx& ctx) {
     ctx.put("table ");
     ctx.put(family_name(t.fam));
     ctx.put(" " + t.name + " {");
-    if (ctx.opts.handles) ctx.put(" # handle " + num(t.handle));
+    const bool owned = t.flags & TABLE_F_OWNER;
+    if (ctx.opts.handles || owned) ctx.put(" #");
+    if (ctx.opts.handles) ctx.put(" handle " + num(t.handle));
+    // The owner is the process holding the table: this one.
+    if (owned) ctx.put(std::string(" progname ") + program_invocation_short_name);
     ctx.put('\n');
     std::string_view delim;
     if (t.flags != 0) {
