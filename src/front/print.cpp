@@ -538,7 +538,9 @@ void print_reject(const reject_stmt& r, print_ctx& ctx) {
     }
 }
 
-bool is_ip6_value(const expr& e) { return e.is(expr_kind::value) && e.dtype != nullptr && e.dtype->id == type_id::ip6addr; }
+bool is_ip6_value(const expr& e) {
+    return e.is(expr_kind::value) && e.dtype != nullptr && e.dtype->id == type_id::ip6addr;
+}
 
 void print_nat(const nat_stmt& n, print_ctx& ctx) {
     static constexpr std::string_view names[] = {"snat", "dnat", "masquerade", "redirect"};
