@@ -1011,7 +1011,7 @@ private:
     void reject_statement(reject_stmt& s) {
         const datatype* code_type = nullptr;
         bool verbose = false;
-        switch (fam_) {
+        switch (s.type == reject_type::icmpx_unreach ? family::inet : fam_) {
         case family::ipv4:
         case family::ipv6:
             s.family = nfproto_of(fam_);

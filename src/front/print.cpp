@@ -1118,22 +1118,28 @@ void print_table(const table& t, print_ctx& ctx) {
 // rule reads. Rules that read neither list the same in every family.
 family likely_family(const rule& r) {
     family from_headers = family::unspec;
+    bool link_layer = false;
+    bool device_type = false;  // `meta iiftype`: link layer matches in an ip, ip6 or inet chain
     for (const auto& s : r.stmts) {
+        if (s->is(stmt_kind::reject) && s->as<reject_stmt>().type == reject_type::icmpx_unreach) return family::inet;
         if (!s->is(stmt_kind::expr) || !s->as<expr_stmt>().e->is(expr_kind::relational)) continue;
         const expr& left = *s->as<expr_stmt>().e->as<relational_expr>().left;
-        if (s->implicit && left.is(expr_kind::meta)) {
+        if (left.is(expr_kind::meta)) {
             const int key = left.as<meta_expr>().key;
             if (key == META_NFPROTO) return family::inet;
-            if (key == META_PROTOCOL) return family::bridge;
+            if (key == META_PROTOCOL) link_layer = true;
+            if (key == META_IIFTYPE) device_type = true;
         }
         if (!left.is(expr_kind::payload) || left.as<payload_expr>().desc == nullptr) continue;
         const auto& p = left.as<payload_expr>();
-        if (s->implicit && p.base == proto_base::ll) return family::bridge;
-        if (from_headers != family::unspec || p.base != proto_base::network || p.inner_desc != nullptr) continue;
+        if (p.inner_desc != nullptr) continue;
+        if (p.base == proto_base::ll) link_layer = true;
+        if (from_headers != family::unspec || p.base != proto_base::network) continue;
         if (p.desc->id == proto_id::ip) from_headers = family::ipv4;
         if (p.desc->id == proto_id::ip6) from_headers = family::ipv6;
         if (p.desc->id == proto_id::arp) from_headers = family::arp;
     }
+    if (link_layer && !device_type) return family::bridge;
     return from_headers != family::unspec ? from_headers : family::ipv4;
 }
 
