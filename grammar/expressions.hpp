@@ -280,7 +280,12 @@ struct set_elem_key_expr : sor<set_elem_catchall, concat_rhs_expr> {};
 struct set_elem_expr : seq<set_elem_key_expr, star<set_elem_stmt>, star<set_elem_option>, star<set_elem_stmt>> {};
 struct set_rhs_expr : sor<verdict_expr, concat_rhs_expr> {};
 struct set_mapping_tail : seq<colon, set_rhs_expr> {};
-struct set_list_member : seq<opt_newlines, sor<set_expr, seq<set_elem_expr, opt<set_mapping_tail>>>, opt_newlines> {};
+// The common shape of big sets, one word per element (`10.0.0.1,`): matched without the
+// general element rule's alternatives; anything more (ranges, concatenations, options,
+// mappings, keywords, variables) takes the general rule.
+struct plain_set_elem : seq<sor<symbol_word, integer_expr>, at<opt_newlines, sor<comma, rbrace>>> {};
+struct set_list_member
+    : seq<opt_newlines, sor<plain_set_elem, set_expr, seq<set_elem_expr, opt<set_mapping_tail>>>, opt_newlines> {};
 struct set_list_expr : seq<set_list_member, star<seq<comma, opt_newlines, opt<set_list_member>>>> {};
 struct set_expr : seq<lbrace, opt_newlines, opt<set_list_expr>, rbrace> {};
 

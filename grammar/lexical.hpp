@@ -43,6 +43,8 @@ struct word_scan {
 
 // The longest token at `p`, the way nft's scanner would cut it.
 word_scan scan_word(const char* p, const char* end);
+// Forgets the last word scanned (scan_word remembers one); call before parsing new text.
+void reset_scan_cache();
 // Is `w` a keyword anywhere in nft (so it cannot be an identifier or plain symbol)?
 bool is_global_keyword(std::string_view w);
 

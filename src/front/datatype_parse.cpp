@@ -135,6 +135,23 @@ parsed_value lladdr_parse(std::string_view text, const datatype&) {
 // "10.1" and /etc/hosts names work too).
 template <int Family>
 parsed_value address_parse(std::string_view text, const datatype&) {
+    // Plain dotted quads and IPv6 literals need no resolver (and big sets hold millions).
+    if (text.size() < INET6_ADDRSTRLEN) {
+        char buf[INET6_ADDRSTRLEN];
+        std::memcpy(buf, text.data(), text.size());
+        buf[text.size()] = '\0';
+        if constexpr (Family == AF_INET) {
+            in_addr a{};
+            if (inet_pton(AF_INET, buf, &a) == 1) return parsed_value::of(ntohl(a.s_addr), 32);
+        } else {
+            in6_addr a{};
+            if (inet_pton(AF_INET6, buf, &a) == 1) {
+                u128 v = 0;
+                for (unsigned char b : a.s6_addr) v = (v << 8) | b;
+                return parsed_value::of(v, 128);
+            }
+        }
+    }
     addrinfo hints{};
     hints.ai_family = Family;
     hints.ai_socktype = SOCK_DGRAM;

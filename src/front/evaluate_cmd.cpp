@@ -149,6 +149,85 @@ std::string key_repr(const expr& e) {
     }
 }
 
+// Finds elements by key: plain values (the common case, and a million of them in a big
+// set) by their bits, anything else by key_repr().
+class element_index {
+public:
+    void reserve(size_t n) {
+        size_t cap = 16;
+        while (cap < n * 2) cap <<= 1;
+        if (cap > slots_.size()) rehash(cap);
+    }
+    // The position recorded for the key of `item`, or npos.
+    size_t find(const expr& item) const {
+        const expr* k = key_of(item);
+        if (const value_expr* v = plain(*k)) {
+            if (slots_.empty()) return npos;
+            const size_t mask = slots_.size() - 1;
+            for (size_t i = hash(v->value, v->len) & mask;; i = (i + 1) & mask) {
+                const slot& s = slots_[i];
+                if (s.pos == empty) return npos;
+                if (s.value == v->value && s.len == v->len) return s.pos;
+            }
+        }
+        const auto it = others_.find(key_repr(*k));
+        return it == others_.end() ? npos : it->second;
+    }
+    void add(const expr& item, size_t pos) {
+        const expr* k = key_of(item);
+        if (const value_expr* v = plain(*k)) {
+            if ((used_ + 1) * 2 > slots_.size()) rehash(std::max<size_t>(16, slots_.size() * 2));
+            insert({v->value, v->len, static_cast<uint32_t>(pos)});
+            ++used_;
+        } else {
+            others_.emplace(key_repr(*k), pos);
+        }
+    }
+    static constexpr size_t npos = ~size_t{0};
+
+private:
+    // Open addressing with linear probing: one flat array, no allocation per element.
+    struct slot {
+        u128 value = 0;
+        uint32_t len = 0;
+        uint32_t pos = empty;
+    };
+    static constexpr uint32_t empty = ~uint32_t{0};
+    static size_t hash(u128 value, uint32_t len) {
+        const auto lo = static_cast<uint64_t>(value), hi = static_cast<uint64_t>(value >> 64);
+        uint64_t h = (lo ^ (hi * 0x9e3779b97f4a7c15ull) ^ len) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        return static_cast<size_t>(h * 0x94d049bb133111ebull);
+    }
+    void insert(const slot& s) {
+        const size_t mask = slots_.size() - 1;
+        size_t i = hash(s.value, s.len) & mask;
+        while (slots_[i].pos != empty) i = (i + 1) & mask;
+        slots_[i] = s;
+    }
+    void rehash(size_t cap) {
+        std::vector<slot> old = std::move(slots_);
+        slots_.assign(cap, slot{});
+        for (const slot& s : old) {
+            if (s.pos != empty) insert(s);
+        }
+    }
+    static const expr* key_of(const expr& item) {
+        const expr* e = &item;
+        if (e->is(expr_kind::mapping)) e = e->as<mapping_expr>().left.get();
+        if (e->is(expr_kind::set_elem)) e = e->as<set_elem_expr>().key.get();
+        return e;
+    }
+    static const value_expr* plain(const expr& k) {
+        if (!k.is(expr_kind::value)) return nullptr;
+        const auto& v = k.as<value_expr>();
+        return v.str.empty() ? &v : nullptr;
+    }
+    std::vector<slot> slots_;
+    size_t used_ = 0;
+    std::unordered_map<std::string, size_t> others_;
+};
+
 const expr* elem_key(const expr& item) {
     const expr* e = &item;
     if (e->is(expr_kind::mapping)) e = e->as<mapping_expr>().left.get();
@@ -879,18 +958,18 @@ bool evaluator::impl::elems(set& s, expr_ptr& init, cmd_op op) {
     if (s.is_interval() && !(s.flags & NFT_SET_CONCAT)) return interval_elems(s, init, op);
 
     auto& have = s.init->as<set_expr>().items;
-    std::unordered_map<std::string, size_t> index;
+    element_index index;
     index.reserve(have.size() + init->as<set_expr>().items.size());
-    for (size_t i = 0; i < have.size(); ++i) index.emplace(key_repr(*have[i]), i);
+    for (size_t i = 0; i < have.size(); ++i) index.add(*have[i], i);
     if (deleting) {
         std::vector<bool> gone(have.size(), false);
         for (const auto& i : init->as<set_expr>().items) {
-            const auto it = index.find(key_repr(*i));
-            if (it == index.end() || gone[it->second]) {
+            const size_t at = index.find(*i);
+            if (at == element_index::npos || gone[at]) {
                 if (op == cmd_op::destroy) continue;
                 return error(i->loc, kernel(enoent));
             }
-            gone[it->second] = true;
+            gone[at] = true;
         }
         std::vector<expr_ptr> kept;
         kept.reserve(have.size());
@@ -901,10 +980,9 @@ bool evaluator::impl::elems(set& s, expr_ptr& init, cmd_op op) {
         return true;
     }
     for (auto& i : init->as<set_expr>().items) {
-        std::string k = key_repr(*i);
-        const auto it = index.find(k);
-        if (it != index.end()) {
-            const expr* old_data = elem_data(*have[it->second]);
+        const size_t at = index.find(*i);
+        if (at != element_index::npos) {
+            const expr* old_data = elem_data(*have[at]);
             const expr* new_data = elem_data(*i);
             if (old_data && new_data && key_repr(*old_data) != key_repr(*new_data)) {
                 return error(i->loc, kernel(ebusy));
@@ -912,7 +990,7 @@ bool evaluator::impl::elems(set& s, expr_ptr& init, cmd_op op) {
             if (op == cmd_op::create) return error(i->loc, kernel(eexist));
             continue;
         }
-        index.emplace(std::move(k), have.size());
+        index.add(*i, have.size());
         have.push_back(std::move(i));
     }
     if (s.size && have.size() > s.size) return error(init->loc, kernel(enfile));

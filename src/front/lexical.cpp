@@ -16,7 +16,7 @@ namespace nfqwall::grammar {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_xdigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_xdigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // [a-zA-Z_.][a-zA-Z0-9/\-_.]*
@@ -160,7 +160,34 @@ std::size_t match_bracketed_ipv6(const char* p, const char* end) {
 
 }  // namespace
 
+namespace {
+
+// The grammar tries many alternatives at one position, each scanning the same word: the
+// last scan is remembered. The input text does not change during a parse, and
+// reset_scan_cache() is called when a new one starts.
+struct scan_cache {
+    const char* p = nullptr;
+    const char* end = nullptr;
+    word_scan result{};
+};
+thread_local scan_cache last_scan;
+
+word_scan scan_word_uncached(const char* p, const char* end);
+
+}  // namespace
+
+void reset_scan_cache() { last_scan = {}; }
+
 word_scan scan_word(const char* p, const char* end) {
+    if (p == last_scan.p && end == last_scan.end) return last_scan.result;
+    const word_scan w = scan_word_uncached(p, end);
+    last_scan = {p, end, w};
+    return w;
+}
+
+namespace {
+
+word_scan scan_word_uncached(const char* p, const char* end) {
     // The scanner spells these two ether types out: they start with digits but are words.
     for (std::string_view special : {std::string_view("8021ad"), std::string_view("8021q")}) {
         if (static_cast<std::size_t>(end - p) >= special.size() && std::string_view(p, special.size()) == special &&
@@ -192,6 +219,8 @@ word_scan scan_word(const char* p, const char* end) {
     }
     return best;
 }
+
+}  // namespace
 
 bool number_word::fits_u64(std::string_view text, word_class cls) {
     const std::string s(text);

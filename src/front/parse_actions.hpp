@@ -983,6 +983,18 @@ inline void apply_elem_options(parse_state& st, set_elem_expr& e, const std::vec
 }  // namespace act
 
 template <>
+struct action<g::plain_set_elem> {
+    template <typename Input>
+    static void apply(const Input& in, parse_state& st) {
+        expr_ptr key = st.pop_expr();
+        if (!key) return;
+        auto e = std::make_unique<set_elem_expr>(key->loc, std::move(key));
+        (void)in;
+        st.exprs.push_back(std::move(e));
+    }
+};
+
+template <>
 struct action<g::set_elem_expr> {
     template <typename Input>
     static void apply(const Input& in, parse_state& st) {

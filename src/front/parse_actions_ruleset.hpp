@@ -55,7 +55,7 @@ struct action<g::handle_spec> {
     static void apply(const Input& in, parse_state& st) {
         const auto w = act::words_of(in, st);
         // `[family] handle N` names a table by handle alone: no spec before it.
-        const auto& parent = st.marks[st.marks.size() - 2];
+        const auto& parent = st.parent();
         if (st.handles.size() <= parent.handles) st.handles.emplace_back();
         st.handles.back().handle = act::to_u64(w.back().text);
         st.handles.back().handle_loc = w.back().loc;

@@ -59,7 +59,12 @@ struct parse_state {
     std::vector<std::unique_ptr<rule>> rules;
     std::vector<scope> scopes;
     std::vector<cmd> cmds;
-    std::vector<mark> marks;
+    // One mark per rule being matched. Marks are filled lazily: the first action after a
+    // mark was pushed records the stack sizes (they cannot have changed before it), so
+    // the many alternatives that fail without running any action cost almost nothing.
+    std::vector<mark> marks;  // storage; marks[0, depth) are live
+    size_t depth = 0;
+    size_t filled = 0;  // marks[0, filled) hold their sizes
 
     // Error reporting: the furthest point any token was expected, since the current line or
     // block item began.
@@ -69,10 +74,28 @@ struct parse_state {
 
     explicit parse_state(parse_env& e) : env(e) { scopes.emplace_back(); }
 
-    void push_mark();
-    void pop_mark() { marks.pop_back(); }
-    void rollback();
-    const mark& top() const { return marks.back(); }
+    // Called for every rule the grammar tries (hundreds per rule of a ruleset): inlined.
+    [[gnu::always_inline]] void push_mark() {
+        if (depth == marks.size()) [[unlikely]] marks.emplace_back();
+        ++depth;
+    }
+    [[gnu::always_inline]] void pop_mark() {
+        --depth;
+        if (filled > depth) filled = depth;
+    }
+    [[gnu::always_inline]] void rollback() {
+        if (depth <= filled) [[unlikely]] {
+            undo();
+        } else {
+            --depth;  // no action ran since the mark: nothing to undo
+        }
+    }
+    // Restores the sizes of the innermost (filled) mark and pops it.
+    void undo();
+    // Called before every action: records the sizes in the marks that lack them.
+    void before_action();
+    const mark& top() const { return marks[depth - 1]; }
+    const mark& parent() const { return marks[depth - 2]; }
 
     location loc(const char* b, const char* e) const;
     void error(location l, std::string message);

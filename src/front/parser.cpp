@@ -28,16 +28,20 @@ const source_file& parse_env::add_source(std::string name, std::string text) {
 
 // ---- parse_state ----
 
-void parse_state::push_mark() {
-    marks.push_back({static_cast<uint32_t>(exprs.size()), static_cast<uint32_t>(stmts.size()),
-                     static_cast<uint32_t>(toks.size()), static_cast<uint32_t>(handles.size()),
-                     static_cast<uint32_t>(blocks.size()), static_cast<uint32_t>(rules.size()),
-                     static_cast<uint32_t>(scopes.size()), static_cast<uint32_t>(cmds.size())});
+void parse_state::before_action() {
+    if (filled == depth) return;
+    const mark now{static_cast<uint32_t>(exprs.size()),  static_cast<uint32_t>(stmts.size()),
+                   static_cast<uint32_t>(toks.size()),   static_cast<uint32_t>(handles.size()),
+                   static_cast<uint32_t>(blocks.size()), static_cast<uint32_t>(rules.size()),
+                   static_cast<uint32_t>(scopes.size()), static_cast<uint32_t>(cmds.size())};
+    for (size_t i = filled; i < depth; ++i) marks[i] = now;
+    filled = depth;
 }
 
-void parse_state::rollback() {
-    const mark m = marks.back();
-    marks.pop_back();
+void parse_state::undo() {
+    const mark m = marks[depth - 1];
+    --depth;
+    if (filled > depth) filled = depth;
     if (exprs.size() > m.exprs) exprs.resize(m.exprs);
     if (stmts.size() > m.stmts) stmts.resize(m.stmts);
     if (toks.size() > m.toks) toks.resize(m.toks);
@@ -241,6 +245,18 @@ struct control : pegtl::normal<Rule> {
     static void start(const ParseInput&, parse_state& st) {
         if constexpr (!is_plain_rule<Rule>::value) st.push_mark();
     }
+    template <template <typename...> class Action, typename Iterator, typename ParseInput>
+    static auto apply(const Iterator& begin, const ParseInput& in, parse_state& st)
+        -> decltype(pegtl::normal<Rule>::template apply<Action>(begin, in, st)) {
+        st.before_action();
+        return pegtl::normal<Rule>::template apply<Action>(begin, in, st);
+    }
+    template <template <typename...> class Action, typename ParseInput>
+    static auto apply0(const ParseInput& in, parse_state& st)
+        -> decltype(pegtl::normal<Rule>::template apply0<Action>(in, st)) {
+        st.before_action();
+        return pegtl::normal<Rule>::template apply0<Action>(in, st);
+    }
     template <typename ParseInput>
     static void success(const ParseInput& in, parse_state& st) {
         if constexpr (is_token_rule<Rule>::value) st.last_token_end = in.current();
@@ -307,6 +323,7 @@ bool parse_source(parse_state& st, const source_file& file) {
     pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf_crlf> in(file.text().data(),
                                                                              file.text().size(), file.name());
     bool ok = false;
+    g::reset_scan_cache();
     try {
         ok = pegtl::parse<Entry, action, full_control>(in, st);
     } catch (const pegtl::parse_error& e) {
