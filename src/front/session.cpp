@@ -83,7 +83,7 @@ std::vector<std::string> ruleset_session::list_rules(std::string_view family, st
         if (front::family_name(t->fam) != family || t->name != table) continue;
         const front::chain* c = t->find_chain(chain);
         if (c == nullptr) return out;
-        for (const auto& r : c->rules) out.push_back(front::rule_text(r, options));
+        for (const auto& r : c->rules) out.push_back(front::rule_text(r, t->fam, options));
     }
     return out;
 }
