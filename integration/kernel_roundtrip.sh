@@ -62,6 +62,14 @@ normalise() {
 			my $mask = $len == 0 ? 0 : (0xffffffff << (32 - $len)) & 0xffffffff;
 			sprintf("%s & 0x%08x %s 0x%s", $lhs, $mask, ($neg ? "!=" : "=="), $val)
 		}ge;
+	' | perl -0777 -pe '
+		# N5: 1.1 wraps the elements of some named sets and maps one per line
+		# (",\n\t\t\t     "); 1.0.6 keeps them on one line. Join the wrapped lines.
+		s{,\n\t\t\t     }{, }g;
+
+		# N6: 1.0.6 lists hash-set elements in kernel order, 1.1 sorts them.
+		# Order within a brace group carries no meaning: sort the ", "-separated items.
+		s{\{ ([^{}\n]*) \}}{"{ " . join(", ", sort split(/, /, $1)) . " }"}ge;
 	'
 }
 
@@ -91,6 +99,7 @@ self_test() {
 		fi
 	done <<'EOF'
 		icmp type echo-request limit rate 10/second accept|		icmp type echo-request limit rate 10/second burst 5 packets accept
+		iifname vmap { "lan0" : jump input_lan, "wan0" : jump input_wan, "dmz0" : jump input_dmz }|		iifname vmap { "dmz0" : jump input_dmz, "lan0" : jump input_lan, "wan0" : jump input_wan }
 		limit rate over 6/minute drop|		limit rate over 6/minute burst 5 packets drop
 		update @m { ip saddr limit rate over 6/minute } counter name "ssh_flood" drop|		update @m { ip saddr limit rate over 6/minute burst 5 packets } counter name "ssh_flood" drop
 		limit rate 5/minute burst 10 packets log|		limit rate 5/minute burst 10 packets log
