@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "front/evaluate.hpp"
+#include "front/json.hpp"
 #include "front/parser.hpp"
 #include "front/print.hpp"
 #include "front/rule.hpp"
@@ -74,7 +75,9 @@ std::string ruleset_session::list_ruleset(const list_options& options) const {
     return front::list_ruleset_text(impl_->state, options);
 }
 
-std::string ruleset_session::list_json(const list_options&) const { return "{\"nftables\": []}\n"; }
+std::string ruleset_session::list_json(const list_options& options) const {
+    return front::list_ruleset_json(impl_->state, options);
+}
 
 std::vector<std::string> ruleset_session::list_rules(std::string_view family, std::string_view table,
                                                      std::string_view chain, const list_options& options) const {
