@@ -428,11 +428,19 @@ struct action<g::tcp_hdr_expr> {
             st.exprs.push_back(make_exthdr(l, exthdr_op::tcpopt, d, 0, true));
             return;
         }
-        const int idx = d->field_index(w[3].text);
+        int idx = d->field_index(w[3].text);
         if (idx < 0) {
             st.error(l, "Could not find a tcp option template");
             st.exprs.push_back(std::make_unique<symbol_expr>(l, "tcp"));
             return;
+        }
+        // `sack1 left` is the left edge of the sack option's second block.
+        if (kind == "sack1" || kind == "sack2" || kind == "sack3") {
+            const exthdr_field_ref ref = tcpopt_resolve(static_cast<uint32_t>(tcpopt_kind_by_name(kind)), idx);
+            if (ref.desc != nullptr && ref.field >= 0) {
+                d = ref.desc;
+                idx = ref.field;
+            }
         }
         st.exprs.push_back(make_exthdr(l, exthdr_op::tcpopt, d, idx, false));
     }
