@@ -74,45 +74,6 @@ bool chain_type_supports(family f, std::string_view t, hook h) {
     }
 }
 
-struct std_prio {
-    std::string_view name;
-    int value;
-};
-
-constexpr std_prio inet_prios[] = {{"raw", -300},    {"mangle", -150}, {"dstnat", -100},
-                                   {"filter", 0},    {"security", 50}, {"srcnat", 100}};
-constexpr std_prio bridge_prios[] = {{"dstnat", -300}, {"filter", -200}, {"out", 100}, {"srcnat", 300}};
-
-bool std_prio_compatible(int prio, family f, hook h) {
-    if (f == family::bridge) {
-        switch (prio) {
-        case -300: return h == hook::prerouting;
-        case -200: return true;
-        case 100: return h == hook::output;
-        case 300: return h == hook::postrouting;
-        default: return false;
-        }
-    }
-    const bool ip = f == family::inet || f == family::ipv4 || f == family::ipv6;
-    switch (prio) {
-    case 0: return ip || f == family::arp || f == family::netdev;
-    case -300:
-    case -150:
-    case 50: return ip;
-    case -100: return ip && (h == hook::prerouting || h == hook::output);
-    case 100: return ip && (h == hook::input || h == hook::postrouting);
-    default: return false;
-    }
-}
-
-std::optional<int> std_prio_lookup(std::string_view name, family f, hook h) {
-    const auto& table = f == family::bridge ? std::span<const std_prio>(bridge_prios) : std::span<const std_prio>(inet_prios);
-    for (const auto& p : table) {
-        if (p.name == name && std_prio_compatible(p.value, f, h)) return p.value;
-    }
-    return std::nullopt;
-}
-
 // ---- element keys ----
 
 // A text that is equal for equal set keys (values, concatenations, ranges).
@@ -590,7 +551,7 @@ bool evaluator::impl::priority_value(expr_ptr& prio, family f, hook h, int32_t& 
         out = static_cast<int32_t>(neg ? -static_cast<int64_t>(number) : static_cast<int64_t>(number)) + offset;
         return true;
     }
-    const auto p = std_prio_lookup(name, f, h);
+    const auto p = standard_priority(name, f, h);
     if (!p) return error(prio->loc, "invalid priority expression value in this context.");
     out = *p + offset;
     return true;
