@@ -212,32 +212,6 @@ bool elem_plain(const expr& item) {
     return el == nullptr || (el->stmts.empty() && el->timeout == 0 && el->expiration == 0 && !el->has_comment);
 }
 
-// The closed interval an interval-set key covers.
-bool key_interval(const expr& k, u128& lo, u128& hi) {
-    switch (k.kind) {
-    case expr_kind::value:
-        lo = hi = k.as<value_expr>().value;
-        return true;
-    case expr_kind::prefix: {
-        const auto& p = k.as<prefix_expr>();
-        if (!p.prefix->is(expr_kind::value)) return false;
-        const auto& v = p.prefix->as<value_expr>();
-        const uint32_t host = v.len > p.prefix_len ? v.len - p.prefix_len : 0;
-        lo = v.value & ~mask_bits(host);
-        hi = lo | mask_bits(host);
-        return true;
-    }
-    case expr_kind::range: {
-        const auto& r = k.as<range_expr>();
-        if (!r.left->is(expr_kind::value) || !r.right->is(expr_kind::value)) return false;
-        lo = r.left->as<value_expr>().value;
-        hi = r.right->as<value_expr>().value;
-        return true;
-    }
-    default:
-        return false;
-    }
-}
 
 // An element covering [lo, hi], typed like `like`.
 expr_ptr interval_elem(const expr& like, u128 lo, u128 hi, location l) {
@@ -970,7 +944,7 @@ bool evaluator::impl::interval_elems(set& s, expr_ptr& init, cmd_op op) {
     };
     auto to_span = [&](expr_ptr& item, span& out) -> bool {
         const expr* k = elem_key(*item);
-        if (!key_interval(*k, out.lo, out.hi)) return false;
+        if (!interval_of(*k, k->len, out.lo, out.hi)) return false;
         if (out.lo > out.hi) return error(item->loc, "Range has zero or negative size");
         out.item = std::move(item);
         return true;
