@@ -1114,15 +1114,9 @@ struct action<g::verdict_stmt_plain> {
 };
 
 template <>
-struct action<g::verdict_map_stmt> {
+struct action<g::vmap_tail> {
     template <typename Input>
-    static void apply(const Input& in, parse_state& st) {
-        const location l = act::loc_of(in, st);
-        expr_ptr mappings = st.pop_expr();
-        expr_ptr key = st.pop_expr();
-        auto m = std::make_unique<map_expr>(l, std::move(key), std::move(mappings));
-        st.stmts.push_back(std::make_unique<verdict_stmt>(l, std::move(m)));
-    }
+    static void apply(const Input& in, parse_state& st) { st.toks.push_back({"vmap", {}, act::loc_of(in, st)}); }
 };
 
 template <>
@@ -1167,6 +1161,12 @@ struct action<g::match_stmt> {
         const location l = act::loc_of(in, st);
         auto exprs = st.take_exprs();
         auto toks = st.take_toks();
+        if (!toks.empty() && toks.back().kind == "vmap") {
+            if (exprs.size() < 2) return;
+            auto m = std::make_unique<map_expr>(l, std::move(exprs[0]), std::move(exprs[1]));
+            st.stmts.push_back(std::make_unique<verdict_stmt>(l, std::move(m)));
+            return;
+        }
         op o = op::implicit;
         location op_loc;
         bool masked = false;
