@@ -11,7 +11,8 @@ struct rule_body;
 // ---- verdict statements ----
 
 struct verdict_map_expr : sor<set_expr, set_ref_expr> {};
-struct verdict_map_stmt : seq<concat_expr, kw<"vmap">, verdict_map_expr> {};
+// `KEY vmap { ... }`; the key is parsed once with the match it could also start (match_stmt).
+struct vmap_tail : seq<kw<"vmap">, verdict_map_expr> {};
 // A verdict on its own in a rule (the same words as verdict_expr, which is also map data).
 struct verdict_stmt_plain : verdict_expr {};
 
@@ -30,9 +31,10 @@ struct relational_op : sor<punct<'=', '='>, punct<'!', '='>, punct<'<', '='>, pu
 // `syn / syn,ack` and `fin,syn / fin,syn,rst`: value and mask.
 struct masked_rhs : seq<sor<list_rhs_expr, basic_rhs_expr>, slash, list_rhs_expr> {};
 struct relational_rhs : sor<masked_rhs, list_rhs_expr, rhs_expr> {};
-struct relational_lhs : sor<map_expr, set_expr, concat_expr> {};
-struct relational_expr : seq<relational_lhs, opt<relational_op>, relational_rhs> {};
-struct match_stmt : relational_expr {};
+struct relational_lhs : sor<seq<concat_expr, opt<map_lookup_tail>>, set_expr> {};
+struct relational_tail : seq<opt<relational_op>, relational_rhs> {};
+// A statement that starts with an expression: a match, or a verdict map.
+struct match_stmt : seq<relational_lhs, sor<vmap_tail, relational_tail>> {};
 
 // ---- changing the packet ----
 
@@ -181,7 +183,7 @@ struct xt_stmt : seq<kw<"xt">, identifier_word, sp, string_token> {};
 // `ct mark set`, `... vmap`), and object references before the plain stateful statements.
 struct stmt : sor<chain_stmt, verdict_stmt_plain, objref_stmt, payload_stmt, meta_stmt, ct_stmt, set_stmt, meter_stmt,
                   stateful_stmt, log_stmt, reject_stmt, nat_stmt, tproxy_stmt, queue_stmt, masq_stmt, redir_stmt,
-                  dup_stmt, fwd_stmt, synproxy_stmt, optstrip_stmt, xt_stmt, verdict_map_stmt, match_stmt> {};
+                  dup_stmt, fwd_stmt, synproxy_stmt, optstrip_stmt, xt_stmt, match_stmt> {};
 struct meter_body_stmt : stmt {};
 
 struct rule_comment : comment_spec {};

@@ -62,6 +62,13 @@ normalise() {
 			my $mask = $len == 0 ? 0 : (0xffffffff << (32 - $len)) & 0xffffffff;
 			sprintf("%s & 0x%08x %s 0x%s", $lhs, $mask, ($neg ? "!=" : "=="), $val)
 		}ge;
+
+		# N7: 1.0.6 names dstnat only on prerouting and srcnat only on postrouting;
+		# upstream (since 2023) also on output and input.
+		s{(hook output priority )(-?\d+);}{ my $d = $2 + 100; abs($d) <= 10 ? $1 . "dstnat" . ($d > 0 ? " + $d" : $d < 0 ? " - " . -$d : "") . ";" : $1 . $2 . ";" }ge
+			if /type nat /;
+		s{(hook input priority )(-?\d+);}{ my $d = $2 - 100; abs($d) <= 10 ? $1 . "srcnat" . ($d > 0 ? " + $d" : $d < 0 ? " - " . -$d : "") . ";" : $1 . $2 . ";" }ge
+			if /type nat /;
 	' | perl -0777 -pe '
 		# N5: 1.1 wraps the elements of some named sets and maps one per line
 		# (",\n\t\t\t     "); 1.0.6 keeps them on one line. Join the wrapped lines.
@@ -79,6 +86,9 @@ downgrade_for_nft106() {
 	perl -pe '
 		# D3 (reverse of N3): 1.0.6 has no "fib ... check" keyword.
 		s{\b(fib [a-z]+(?: \. [a-z]+)*) check (exists|missing)\b}{$1 oif $2}g;
+		# D7 (reverse of N7): 1.0.6 refuses dstnat on output and srcnat on input.
+		s{(hook output priority )dstnat(?: ([+-]) (\d+))?;}{ $1 . (-100 + (($2 // "+") eq "-" ? -($3 // 0) : ($3 // 0))) . ";" }ge;
+		s{(hook input priority )srcnat(?: ([+-]) (\d+))?;}{ $1 . (100 + (($2 // "+") eq "-" ? -($3 // 0) : ($3 // 0))) . ";" }ge;
 	'
 }
 
@@ -99,6 +109,8 @@ self_test() {
 		fi
 	done <<'EOF'
 		icmp type echo-request limit rate 10/second accept|		icmp type echo-request limit rate 10/second burst 5 packets accept
+		type nat hook output priority -100; policy accept;|		type nat hook output priority dstnat; policy accept;
+		type nat hook input priority 95; policy accept;|		type nat hook input priority srcnat - 5; policy accept;
 		iifname vmap { "lan0" : jump input_lan, "wan0" : jump input_wan, "dmz0" : jump input_dmz }|		iifname vmap { "dmz0" : jump input_dmz, "lan0" : jump input_lan, "wan0" : jump input_wan }
 		limit rate over 6/minute drop|		limit rate over 6/minute burst 5 packets drop
 		update @m { ip saddr limit rate over 6/minute } counter name "ssh_flood" drop|		update @m { ip saddr limit rate over 6/minute burst 5 packets } counter name "ssh_flood" drop

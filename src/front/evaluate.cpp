@@ -196,6 +196,8 @@ void relational_pctx_update(proto_ctx& pctx, const expr& e) {
             if (!k || !k->is(expr_kind::value)) continue;
             proto_ctx tmp = pctx;
             pctx_update_one(tmp, rel.loc, left, k->as<value_expr>().value);
+            // icmp message types: the last one counts, as in nft.
+            if (tmp.icmp_type != 0) probe.icmp_type = tmp.icmp_type;
             for (size_t b = 0; b < tmp.protocol.size(); ++b) {
                 if (tmp.protocol[b].desc != pctx.protocol[b].desc && tmp.protocol[b].desc) {
                     auto& alts = probe.protocol[b].alternatives;
@@ -677,30 +679,37 @@ bool evaluator::impl::payload_deps(payload_expr& p) {
     check_icmp:
         if (!desc || (desc->id != proto_id::icmp && desc->id != proto_id::icmp6)) return true;
         if (!p.tmpl || p.tmpl->icmp_dep == ICMP_DEP_ANY) return true;
-        // `icmp id 1` only exists in echo messages: match the type first.
-        if (pc.icmp_type != 0 && icmp_dep_type_match(p.tmpl->icmp_dep, pc.icmp_type)) return true;
+        // `icmp id 1` only exists in echo messages: match the type first, once per rule.
+        const icmp_hdr_dep need = p.tmpl->icmp_dep;
+        if (pc.icmp_type != 0 && icmp_dep_type_match(need, pc.icmp_type)) return true;
+        if (pc.icmp_type != 0) {
+            return error(p.loc, fmt::format("incompatible icmp match: rule has {}, need {}", pc.icmp_type,
+                                            icmp_dep_to_type(need)));
+        }
         {
             const proto_desc* icmp = desc;
             const int type_field = icmp->field_index("type");
             auto left = make_payload(p.loc, icmp, type_field);
             std::unique_ptr<relational_expr> rel;
-            if (p.tmpl->icmp_dep == ICMP_DEP_ECHO || p.tmpl->icmp_dep == ICMP_DEP_ICMP6_ECHO) {
-                // echo request or reply
-                const bool v6 = icmp->id == proto_id::icmp6;
+            // Several message types carry the field: a set of them.
+            std::vector<uint8_t> types;
+            if (need == ICMP_DEP_ECHO) types = {8, 0};
+            if (need == ICMP_DEP_ICMP6_ECHO) types = {128, 129};
+            if (need == ICMP_DEP_ICMP6_ADDRESS) types = {130, 131, 132, 135, 136, 137};
+            if (!types.empty()) {
                 auto s = std::make_unique<set_expr>(p.loc);
-                auto a = make_value(p.loc, left->dtype, v6 ? 128 : 8, 8);
-                auto b = make_value(p.loc, left->dtype, v6 ? 129 : 0, 8);
-                s->items.push_back(std::make_unique<set_elem_expr>(p.loc, std::move(b)));
-                s->items.push_back(std::make_unique<set_elem_expr>(p.loc, std::move(a)));
+                for (uint8_t t : types) {
+                    s->items.push_back(std::make_unique<set_elem_expr>(p.loc, make_value(p.loc, left->dtype, t, 8)));
+                }
                 expr_ptr key = left->clone();
                 expr_ptr ref = implicit_set("__set%d", std::move(key), nullptr, std::move(s), NFT_SET_ANONYMOUS, p.loc);
                 if (!ref) return false;
                 rel = std::make_unique<relational_expr>(p.loc, op::eq, std::move(left), std::move(ref));
             } else {
-                auto v = make_value(p.loc, left->dtype, icmp_dep_to_type(p.tmpl->icmp_dep), 8);
+                auto v = make_value(p.loc, left->dtype, icmp_dep_to_type(need), 8);
                 rel = std::make_unique<relational_expr>(p.loc, op::eq, std::move(left), std::move(v));
-                pc.icmp_type = icmp_dep_to_type(p.tmpl->icmp_dep);
             }
+            pc.icmp_type = icmp_dep_to_type(need);
             auto dep = std::make_unique<expr_stmt>(p.loc, std::move(rel));
             dep->implicit = true;
             return add_dependency(std::move(dep));
@@ -779,24 +788,10 @@ bool evaluator::impl::exthdr(expr_ptr& e) {
     switch (x.xop) {
     case exthdr_op::tcpopt:
     case exthdr_op::sctp:
-    case exthdr_op::dccp: {
-        // These need their transport protocol.
-        proto_ctx& pc = pctx();
-        const proto_desc* want = proto_lookup(x.xop == exthdr_op::tcpopt ? proto_id::tcp
-                                              : x.xop == exthdr_op::sctp ? proto_id::sctp
-                                                                         : proto_id::dccp);
-        const proto_desc* th = pc.at(proto_base::transport).desc;
-        if (th == nullptr) {
-            const proto_desc* lower = pc.at(proto_base::network).desc;
-            if (lower == nullptr) lower = proto_lookup(proto_id::inet_service);
-            auto dep = protocol_dependency(lower, want, x.loc);
-            if (!dep || !add_dependency(std::move(dep))) return false;
-        } else if (th != want) {
-            return error(x.loc, fmt::format("conflicting transport layer protocols specified: {} vs. {}", th->name,
-                                            want->name));
-        }
+    case exthdr_op::dccp:
+        // No dependency: the kernel's option and chunk lookups only match packets of their
+        // own transport protocol (nft adds none either).
         break;
-    }
     case exthdr_op::ipv4:
         dependency = proto_lookup(proto_id::ip);
         break;

@@ -74,45 +74,6 @@ bool chain_type_supports(family f, std::string_view t, hook h) {
     }
 }
 
-struct std_prio {
-    std::string_view name;
-    int value;
-};
-
-constexpr std_prio inet_prios[] = {{"raw", -300},    {"mangle", -150}, {"dstnat", -100},
-                                   {"filter", 0},    {"security", 50}, {"srcnat", 100}};
-constexpr std_prio bridge_prios[] = {{"dstnat", -300}, {"filter", -200}, {"out", 100}, {"srcnat", 300}};
-
-bool std_prio_compatible(int prio, family f, hook h) {
-    if (f == family::bridge) {
-        switch (prio) {
-        case -300: return h == hook::prerouting;
-        case -200: return true;
-        case 100: return h == hook::output;
-        case 300: return h == hook::postrouting;
-        default: return false;
-        }
-    }
-    const bool ip = f == family::inet || f == family::ipv4 || f == family::ipv6;
-    switch (prio) {
-    case 0: return ip || f == family::arp || f == family::netdev;
-    case -300:
-    case -150:
-    case 50: return ip;
-    case -100: return ip && (h == hook::prerouting || h == hook::output);
-    case 100: return ip && (h == hook::input || h == hook::postrouting);
-    default: return false;
-    }
-}
-
-std::optional<int> std_prio_lookup(std::string_view name, family f, hook h) {
-    const auto& table = f == family::bridge ? std::span<const std_prio>(bridge_prios) : std::span<const std_prio>(inet_prios);
-    for (const auto& p : table) {
-        if (p.name == name && std_prio_compatible(p.value, f, h)) return p.value;
-    }
-    return std::nullopt;
-}
-
 // ---- element keys ----
 
 // A text that is equal for equal set keys (values, concatenations, ranges).
@@ -251,32 +212,6 @@ bool elem_plain(const expr& item) {
     return el == nullptr || (el->stmts.empty() && el->timeout == 0 && el->expiration == 0 && !el->has_comment);
 }
 
-// The closed interval an interval-set key covers.
-bool key_interval(const expr& k, u128& lo, u128& hi) {
-    switch (k.kind) {
-    case expr_kind::value:
-        lo = hi = k.as<value_expr>().value;
-        return true;
-    case expr_kind::prefix: {
-        const auto& p = k.as<prefix_expr>();
-        if (!p.prefix->is(expr_kind::value)) return false;
-        const auto& v = p.prefix->as<value_expr>();
-        const uint32_t host = v.len > p.prefix_len ? v.len - p.prefix_len : 0;
-        lo = v.value & ~mask_bits(host);
-        hi = lo | mask_bits(host);
-        return true;
-    }
-    case expr_kind::range: {
-        const auto& r = k.as<range_expr>();
-        if (!r.left->is(expr_kind::value) || !r.right->is(expr_kind::value)) return false;
-        lo = r.left->as<value_expr>().value;
-        hi = r.right->as<value_expr>().value;
-        return true;
-    }
-    default:
-        return false;
-    }
-}
 
 // An element covering [lo, hi], typed like `like`.
 expr_ptr interval_elem(const expr& like, u128 lo, u128 hi, location l) {
@@ -590,7 +525,7 @@ bool evaluator::impl::priority_value(expr_ptr& prio, family f, hook h, int32_t& 
         out = static_cast<int32_t>(neg ? -static_cast<int64_t>(number) : static_cast<int64_t>(number)) + offset;
         return true;
     }
-    const auto p = std_prio_lookup(name, f, h);
+    const auto p = standard_priority(name, f, h);
     if (!p) return error(prio->loc, "invalid priority expression value in this context.");
     out = *p + offset;
     return true;
@@ -1009,7 +944,7 @@ bool evaluator::impl::interval_elems(set& s, expr_ptr& init, cmd_op op) {
     };
     auto to_span = [&](expr_ptr& item, span& out) -> bool {
         const expr* k = elem_key(*item);
-        if (!key_interval(*k, out.lo, out.hi)) return false;
+        if (!interval_of(*k, k->len, out.lo, out.hi)) return false;
         if (out.lo > out.hi) return error(item->loc, "Range has zero or negative size");
         out.item = std::move(item);
         return true;

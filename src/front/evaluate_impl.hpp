@@ -103,6 +103,8 @@ struct evaluator::impl {
     bool dup_(dup_stmt& s);
     bool fwd_(fwd_stmt& s);
     bool log_(log_stmt& s);
+    // The set an `add/update/delete @set` statement changes, its key typed against it.
+    set* dynset_target(stmt& s, expr_ptr& setref, expr_ptr& key, std::vector<stmt_ptr>& stmts, const char* kind);
     bool set_stmt_(set_stmt& s);
     bool map_stmt_(map_stmt& s);
     bool meter_(stmt_ptr& s);

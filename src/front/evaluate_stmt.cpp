@@ -788,54 +788,60 @@ bool evaluator::impl::log_(log_stmt& s) {
 
 // ---- sets from the packet path ----
 
-bool evaluator::impl::set_stmt_(set_stmt& s) {
+set* evaluator::impl::dynset_target(stmt& s, expr_ptr& setref, expr_ptr& key, std::vector<stmt_ptr>& stmts,
+                                    const char* kind) {
     ectx = {};
-    if (!s.set || !eval(s.set)) return s.set ? false : error(s.loc, "missing set");
-    if (!s.set->is(expr_kind::set_ref)) return error(s.set->loc, "Expression does not refer to a set");
-    set* target = s.set->as<set_ref_expr>().target;
-    auto& elem = s.key->as<set_elem_expr>();
+    if (!setref) {
+        error(s.loc, fmt::format("missing {}", kind));
+        return nullptr;
+    }
+    if (!eval(setref)) return nullptr;
+    if (!setref->is(expr_kind::set_ref)) {
+        error(setref->loc, "Expression does not refer to a set");
+        return nullptr;
+    }
+    set* target = setref->as<set_ref_expr>().target;
+    auto& elem = key->as<set_elem_expr>();
     ectx.set(target->key->dtype, target->key->order, target->key->len);
     ectx.key = target->key.get();
-    if (!eval(elem.key)) return false;
-    if (!stmt_arg_checks(s, target->key->dtype, target->key->len, target->key->order, elem.key)) return false;
+    if (!eval(elem.key)) return nullptr;
+    if (!stmt_arg_checks(s, target->key->dtype, target->key->len, target->key->order, elem.key)) return nullptr;
     elem.dtype = elem.key->dtype;
     elem.len = elem.key->len;
-    if (elem.has_comment) return error(elem.loc, "Key expression comments are not supported");
-    for (auto& st : s.stmts) {
-        if (!stateful(*st, "set")) return false;
+    if (elem.has_comment) {
+        error(elem.loc, "Key expression comments are not supported");
+        return nullptr;
+    }
+    for (auto& st : stmts) {
+        if (!stateful(*st, kind)) return nullptr;
     }
     if ((elem.timeout || elem.expiration) && !(target->flags & NFT_SET_TIMEOUT)) {
-        return error2(elem.loc, s.set->loc,
-                      fmt::format("set '{}' has no timeout flag: Operation not supported", target->name));
+        error2(elem.loc, setref->loc,
+               fmt::format("{} '{}' has no timeout flag: Operation not supported", kind, target->name));
+        return nullptr;
     }
+    // The kernel's interval backends cannot be updated from the packet path.
     if (target->is_interval()) {
-        return error2(s.loc, s.set->loc,
-                      fmt::format("set '{}' cannot be updated from the packet path (interval set): Operation not "
-                                  "supported",
-                                  target->name));
+        error2(s.loc, setref->loc,
+               fmt::format("{} '{}' cannot be updated from the packet path (interval {}): Operation not supported",
+                           kind, target->name, kind));
+        return nullptr;
     }
     if (target->flags & NFT_SET_CONSTANT) {
-        return error2(s.loc, s.set->loc, fmt::format("set '{}' is constant: Device or resource busy", target->name));
+        error2(s.loc, setref->loc, fmt::format("{} '{}' is constant: Device or resource busy", kind, target->name));
+        return nullptr;
     }
-    // Make sure the set can be updated from the packet path, like nft does.
-    target->flags |= NFT_SET_EVAL;
-    return true;
+    return target;
+}
+
+bool evaluator::impl::set_stmt_(set_stmt& s) {
+    return dynset_target(s, s.set, s.key, s.stmts, "set") != nullptr;
 }
 
 bool evaluator::impl::map_stmt_(map_stmt& s) {
-    ectx = {};
-    if (!s.set || !eval(s.set)) return s.set ? false : error(s.loc, "missing map");
-    if (!s.set->is(expr_kind::set_ref)) return error(s.set->loc, "Expression does not refer to a set");
-    set* target = s.set->as<set_ref_expr>().target;
+    set* target = dynset_target(s, s.set, s.key, s.stmts, "map");
+    if (target == nullptr) return false;
     if (!target->is_map()) return error(s.set->loc, fmt::format("{} is not a map", target->name));
-    auto& elem = s.key->as<set_elem_expr>();
-    ectx.set(target->key->dtype, target->key->order, target->key->len);
-    ectx.key = target->key.get();
-    if (!eval(elem.key)) return false;
-    if (!stmt_arg_checks(s, target->key->dtype, target->key->len, target->key->order, elem.key)) return false;
-    elem.dtype = elem.key->dtype;
-    elem.len = elem.key->len;
-    if (elem.has_comment) return error(elem.loc, "Key expression comments are not supported");
     expr_ptr* data = &s.data;
     if ((*data)->is(expr_kind::set_elem)) {
         auto& d = (*data)->as<set_elem_expr>();
@@ -843,16 +849,7 @@ bool evaluator::impl::map_stmt_(map_stmt& s) {
         if (d.timeout) return error(d.loc, "Data expression timeouts are not supported");
         data = &d.key;
     }
-    if (!stmt_arg(s, target->data->dtype, target->data->len, target->data->order, *data)) return false;
-    for (auto& st : s.stmts) {
-        if (!stateful(*st, "map")) return false;
-    }
-    if ((elem.timeout || elem.expiration) && !(target->flags & NFT_SET_TIMEOUT)) {
-        return error2(elem.loc, s.set->loc,
-                      fmt::format("map '{}' has no timeout flag: Operation not supported", target->name));
-    }
-    target->flags |= NFT_SET_EVAL;
-    return true;
+    return stmt_arg(s, target->data->dtype, target->data->len, target->data->order, *data);
 }
 
 bool evaluator::impl::meter_(stmt_ptr& sp) {

@@ -1,5 +1,7 @@
 #include "front/expr.hpp"
 
+#include <algorithm>
+
 #include "front/stmt.hpp"
 
 namespace nfqwall::front {
@@ -56,5 +58,31 @@ std::string value_string(const value_expr& v) {
 }
 
 bool expr_is_singleton(const expr& e) { return e.flags & EXPR_F_SINGLETON; }
+
+bool interval_of(const expr& key, uint32_t width, u128& lo, u128& hi) {
+    switch (key.kind) {
+    case expr_kind::value:
+        lo = hi = key.as<value_expr>().value;
+        return true;
+    case expr_kind::prefix: {
+        const auto& p = key.as<prefix_expr>();
+        if (!p.prefix->is(expr_kind::value)) return false;
+        const uint32_t len = p.prefix->len != 0 ? p.prefix->len : width;
+        const u128 host = mask_bits(len - std::min(len, p.prefix_len));
+        lo = p.prefix->as<value_expr>().value & ~host;
+        hi = lo | host;
+        return true;
+    }
+    case expr_kind::range: {
+        const auto& r = key.as<range_expr>();
+        if (!r.left->is(expr_kind::value) || !r.right->is(expr_kind::value)) return false;
+        lo = r.left->as<value_expr>().value;
+        hi = r.right->as<value_expr>().value;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
 
 }  // namespace nfqwall::front

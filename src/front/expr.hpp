@@ -418,5 +418,8 @@ expr_ptr make_value(location l, const datatype* t, u128 v, uint32_t bits = 0);
 expr_ptr make_string_value(location l, const datatype* t, std::string_view s);
 std::string value_string(const value_expr& v);  // string types: the text
 bool expr_is_singleton(const expr& e);
+// The closed interval [lo, hi] a constant value, prefix or range covers; false for anything
+// else. `width` is the prefix base's size in bits when the base does not say.
+bool interval_of(const expr& key, uint32_t width, u128& lo, u128& hi);
 
 }  // namespace nfqwall::front

@@ -189,9 +189,10 @@ template <>
 struct action<g::symbol_word> {
     template <typename Input>
     static void apply(const Input& in, parse_state& st) {
-        const auto w = act::words_of(in, st);
-        if (w.empty()) return;
-        const word& x = w.front();
+        // One word (the rule is value_word then blanks): scan it directly, no word list.
+        const g::word_scan scan = g::scan_word(in.begin(), in.end());
+        if (scan.len == 0) return;
+        const word x{std::string_view(in.begin(), scan.len), st.loc(in.begin(), in.begin() + scan.len), scan.cls};
         std::string text(x.text);
         bool quoted = false;
         if (x.cls == g::word_class::quoted) {
@@ -428,11 +429,19 @@ struct action<g::tcp_hdr_expr> {
             st.exprs.push_back(make_exthdr(l, exthdr_op::tcpopt, d, 0, true));
             return;
         }
-        const int idx = d->field_index(w[3].text);
+        int idx = d->field_index(w[3].text);
         if (idx < 0) {
             st.error(l, "Could not find a tcp option template");
             st.exprs.push_back(std::make_unique<symbol_expr>(l, "tcp"));
             return;
+        }
+        // `sack1 left` is the left edge of the sack option's second block.
+        if (kind == "sack1" || kind == "sack2" || kind == "sack3") {
+            const exthdr_field_ref ref = tcpopt_resolve(static_cast<uint32_t>(tcpopt_kind_by_name(kind)), idx);
+            if (ref.desc != nullptr && ref.field >= 0) {
+                d = ref.desc;
+                idx = ref.field;
+            }
         }
         st.exprs.push_back(make_exthdr(l, exthdr_op::tcpopt, d, idx, false));
     }
@@ -1106,15 +1115,9 @@ struct action<g::verdict_stmt_plain> {
 };
 
 template <>
-struct action<g::verdict_map_stmt> {
+struct action<g::vmap_tail> {
     template <typename Input>
-    static void apply(const Input& in, parse_state& st) {
-        const location l = act::loc_of(in, st);
-        expr_ptr mappings = st.pop_expr();
-        expr_ptr key = st.pop_expr();
-        auto m = std::make_unique<map_expr>(l, std::move(key), std::move(mappings));
-        st.stmts.push_back(std::make_unique<verdict_stmt>(l, std::move(m)));
-    }
+    static void apply(const Input& in, parse_state& st) { st.toks.push_back({"vmap", {}, act::loc_of(in, st)}); }
 };
 
 template <>
@@ -1159,6 +1162,12 @@ struct action<g::match_stmt> {
         const location l = act::loc_of(in, st);
         auto exprs = st.take_exprs();
         auto toks = st.take_toks();
+        if (!toks.empty() && toks.back().kind == "vmap") {
+            if (exprs.size() < 2) return;
+            auto m = std::make_unique<map_expr>(l, std::move(exprs[0]), std::move(exprs[1]));
+            st.stmts.push_back(std::make_unique<verdict_stmt>(l, std::move(m)));
+            return;
+        }
         op o = op::implicit;
         location op_loc;
         bool masked = false;

@@ -77,31 +77,6 @@ struct interval {
     bool wildcard = false;
 };
 
-bool interval_of(const expr& key, uint32_t width, u128& lo, u128& hi) {
-    switch (key.kind) {
-    case expr_kind::value:
-        lo = hi = key.as<value_expr>().value;
-        return true;
-    case expr_kind::prefix: {
-        const auto& p = key.as<prefix_expr>();
-        if (!p.prefix->is(expr_kind::value)) return false;
-        const uint32_t len = p.prefix->len != 0 ? p.prefix->len : width;
-        const u128 host = mask_bits(len - std::min(len, p.prefix_len));
-        lo = p.prefix->as<value_expr>().value & ~host;
-        hi = lo | host;
-        return true;
-    }
-    case expr_kind::range: {
-        const auto& r = key.as<range_expr>();
-        if (!r.left->is(expr_kind::value) || !r.right->is(expr_kind::value)) return false;
-        lo = r.left->as<value_expr>().value;
-        hi = r.right->as<value_expr>().value;
-        return true;
-    }
-    default:
-        return false;
-    }
-}
 
 // One decoded interval as nft prints it: a value, a prefix, a wildcard string or a range.
 expr_ptr interval_key(const expr& like, const datatype* t, uint32_t len, u128 lo, u128 hi) {

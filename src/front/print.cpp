@@ -698,54 +698,6 @@ thread_local family listing_family = family::unspec;
 // ---------------------------------------------------------------------------------------------
 // Tables, chains, sets, objects, flowtables (rule.c).
 
-struct prio_name {
-    int value;
-    std::string_view name;
-};
-
-constexpr prio_name inet_prios[] = {{-300, "raw"},  {-150, "mangle"}, {-100, "dstnat"},
-                                    {0, "filter"},  {50, "security"}, {100, "srcnat"}};
-constexpr prio_name bridge_prios[] = {{-300, "dstnat"}, {-200, "filter"}, {100, "out"}, {300, "srcnat"}};
-
-// nft's std_prio_family_hook_compat.
-bool prio_name_applies(int prio, family fam, hook h) {
-    if (fam == family::bridge) {
-        switch (prio) {
-        case -300: return h == hook::prerouting;
-        case -200: return true;
-        case 100: return h == hook::output;
-        case 300: return h == hook::postrouting;
-        default: return false;
-        }
-    }
-    const bool inet_like = fam == family::inet || fam == family::ipv4 || fam == family::ipv6;
-    switch (prio) {
-    case 0: return inet_like || fam == family::arp || fam == family::netdev;
-    case -300:
-    case -150:
-    case 50: return inet_like;
-    case -100: return inet_like && h == hook::prerouting;
-    case 100: return inet_like && h == hook::postrouting;
-    default: return false;
-    }
-}
-
-// nft's prio2str: a standard priority name within 10 of the value, else the number.
-std::string priority_text(int32_t prio, family fam, hook h) {
-    const auto names = fam == family::bridge ? std::span<const prio_name>(bridge_prios)
-                                             : std::span<const prio_name>(inet_prios);
-    for (const prio_name& p : names) {
-        const int64_t offset = static_cast<int64_t>(prio) - p.value;
-        if (std::llabs(offset) > 10) continue;
-        if (!prio_name_applies(p.value, fam, h)) break;
-        std::string out(p.name);
-        if (offset > 0) out += " + " + num(static_cast<uint64_t>(offset));
-        if (offset < 0) out += " - " + num(static_cast<uint64_t>(-offset));
-        return out;
-    }
-    return std::to_string(prio);
-}
-
 std::vector<std::string> sorted_devices(std::vector<std::string> devices) {
     std::sort(devices.begin(), devices.end());
     return devices;

@@ -1,5 +1,7 @@
 #include "front/rule.hpp"
 
+#include <span>
+
 namespace nfqwall::front {
 
 std::string_view family_name(family f) {
@@ -50,6 +52,65 @@ std::optional<hook> hook_lookup(family f, std::string_view name) {
     if (name == "postrouting") return hook::postrouting;
     if (name == "ingress" && f == family::inet) return hook::ingress;
     return std::nullopt;
+}
+
+namespace {
+
+struct std_prio {
+    std::string_view name;
+    int32_t value;
+};
+
+constexpr std_prio inet_prios[] = {{"raw", -300},   {"mangle", -150}, {"dstnat", -100},
+                                   {"filter", 0},   {"security", 50}, {"srcnat", 100}};
+constexpr std_prio bridge_prios[] = {{"dstnat", -300}, {"filter", -200}, {"out", 100}, {"srcnat", 300}};
+
+std::span<const std_prio> std_prios(family f) {
+    return f == family::bridge ? std::span<const std_prio>(bridge_prios) : std::span<const std_prio>(inet_prios);
+}
+
+// nft's std_prio_family_hook_compat (dstnat also on output and srcnat on input since 2023).
+bool std_prio_applies(int32_t prio, family f, hook h) {
+    if (f == family::bridge) {
+        switch (prio) {
+        case -300: return h == hook::prerouting;
+        case -200: return true;
+        case 100: return h == hook::output;
+        case 300: return h == hook::postrouting;
+        default: return false;
+        }
+    }
+    const bool ip = f == family::inet || f == family::ipv4 || f == family::ipv6;
+    switch (prio) {
+    case 0: return ip || f == family::arp || f == family::netdev;
+    case -300:
+    case -150:
+    case 50: return ip;
+    case -100: return ip && (h == hook::prerouting || h == hook::output);
+    case 100: return ip && (h == hook::input || h == hook::postrouting);
+    default: return false;
+    }
+}
+
+}  // namespace
+
+std::optional<int32_t> standard_priority(std::string_view name, family f, hook h) {
+    for (const auto& p : std_prios(f)) {
+        if (p.name == name && std_prio_applies(p.value, f, h)) return p.value;
+    }
+    return std::nullopt;
+}
+
+std::string priority_text(int32_t prio, family f, hook h) {
+    for (const auto& p : std_prios(f)) {
+        const int64_t offset = static_cast<int64_t>(prio) - p.value;
+        if (offset > 10 || offset < -10 || !std_prio_applies(p.value, f, h)) continue;
+        std::string out(p.name);
+        if (offset > 0) out += " + " + std::to_string(offset);
+        if (offset < 0) out += " - " + std::to_string(-offset);
+        return out;
+    }
+    return std::to_string(prio);
 }
 
 rule::rule(const rule& o)

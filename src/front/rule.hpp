@@ -41,6 +41,12 @@ enum class hook : uint8_t {
 std::string_view hook_name(family f, hook h);
 std::optional<hook> hook_lookup(family f, std::string_view name);
 
+// Standard chain priorities (nft's std_prios): the value `name` ("filter", "dstnat"...)
+// stands for on hook h of family f, if the name applies there.
+std::optional<int32_t> standard_priority(std::string_view name, family f, hook h);
+// nft's prio2str: the priority as a listing prints it ("filter", "mangle - 5", or a number).
+std::string priority_text(int32_t prio, family f, hook h);
+
 struct rule {
     std::vector<stmt_ptr> stmts;
     std::string comment;
