@@ -23,7 +23,6 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd -- "$here/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
 # Loading and listing needs no traffic: links stay down so that no packet moves a counter.
@@ -153,41 +152,15 @@ if [[ ${1:-} == --self-test ]]; then
 	exit
 fi
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
-	sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"
-	exit 0
+	nfqw_usage "${BASH_SOURCE[0]}"
 fi
 
-nfqwall=""
-if (($# > 0)) && [[ $1 != *.nft ]]; then
-	nfqwall=$1
-	shift
-fi
-if [[ -z $nfqwall ]]; then
-	if [[ -x $root/build/nfqwall ]]; then
-		nfqwall=$root/build/nfqwall
-	else
-		nfqwall=$(command -v nfqwall || true)
-	fi
-fi
-if [[ -z $nfqwall || ! -x $nfqwall ]]; then
-	echo "nfqwall binary not found or not executable: '${nfqwall:-build/nfqwall}'" >&2
-	exit 1
-fi
-nfqwall=$(cd -- "$(dirname -- "$nfqwall")" && pwd)/$(basename -- "$nfqwall")
-
-files=("$@")
-if ((${#files[@]} == 0)); then
-	mapfile -t files < <(nfqw_rulesets "$root/rules")
-fi
-((${#files[@]} > 0)) || {
-	echo "no rulesets found in $root/rules" >&2
-	exit 1
-}
+nfqw_binary_and_rulesets "$@"
 
 command -v perl >/dev/null 2>&1 || nfqw_skip "perl is needed for the listing normalisation"
 nfqw_require_kernel
 nfqw_trap_cleanup
-work="" ns_a="" ns_d="" # set by nfqw_tmpdir / nfqw_netns_new
+work="" ns_a="" ns_d="" # set by nfqw_tmpdir / nfqw_netns_loaded / nfqw_netns_for
 nfqw_tmpdir work
 
 # ---------------------------------------------------------------------------
@@ -200,15 +173,11 @@ for file in "${files[@]}"; do
 	name=$(basename -- "$file" .nft)
 	out="$work/$name"
 	failed=()
-	mapfile -t ifaces < <(nfqw_needed_interfaces "$file")
 
 	# (a) the kernel listing
-	nfqw_netns_new ns_a "${ifaces[@]}"
-	if ! nfqw_load_file "$ns_a" "$file" >"$out.load.err" 2>&1; then
+	if ! nfqw_netns_loaded ns_a "$file" >"$out.load.err"; then
 		echo "FAIL $name"
-		echo "    (a) nft -f does not load it, fix the ruleset first:"
-		sed 's/^/    /' "$out.load.err"
-		nfqw_netns_del "$ns_a"
+		cat "$out.load.err"
 		continue
 	fi
 	nfqw_nft "$ns_a" list ruleset >"$out.kernel"
@@ -237,7 +206,7 @@ for file in "${files[@]}"; do
 	# (d) our listing must load and give back exactly the kernel listing
 	if [[ -s $out.ours ]]; then
 		downgrade_for_nft106 <"$out.ours" >"$out.ours.106"
-		nfqw_netns_new ns_d "${ifaces[@]}"
+		nfqw_netns_for ns_d "$file"
 		if ! nfqw_nft "$ns_d" -f "$out.ours.106" >"$out.reload.err" 2>&1; then
 			failed+=("(d) nft -f cannot load nfqwall's listing:")
 			failed+=("$(cat "$out.reload.err")")

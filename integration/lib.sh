@@ -16,7 +16,14 @@
 #   nfqw_nft NS ARGS...            run nft inside namespace NS
 #   nfqw_load_file NS FILE         nft -f FILE in NS, with FILE's directory as include path
 #   nfqw_rulesets DIR              print DIR/*.nft, sorted, one a line
+#   nfqw_usage SCRIPT              print SCRIPT's header comment (its --help) and exit 0
+#   nfqw_binary_and_rulesets [NFQWALL] [RULESET..]
+#                                  set nfqwall and files from a comparison script's arguments
+#   nfqw_netns_for VAR FILE        a fresh namespace with the interfaces FILE needs -> $VAR
+#   nfqw_netns_loaded VAR FILE     the same with FILE loaded by nft -f; on failure prints
+#                                  nft's errors, deletes the namespace and returns 1
 
+NFQW_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 NFQW_NETNS_LIST=()
 NFQW_NETNS_SEQ=0
 NFQW_TMPDIRS=()
@@ -94,7 +101,8 @@ nfqw_cleanup() {
 	for ns in "${NFQW_NETNS_LIST[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	NFQW_NETNS_LIST=()
+	NFQW_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+NFQW_NETNS_LIST=()
 	for dir in "${NFQW_TMPDIRS[@]}"; do
 		rm -rf -- "$dir"
 	done
@@ -143,4 +151,56 @@ nfqw_load_file() {
 nfqw_rulesets() {
 	local dir=$1
 	find "$dir" -maxdepth 1 -type f -name '*.nft' | LC_ALL=C sort
+}
+
+nfqw_usage() {
+	sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$1"
+	exit 0
+}
+
+# The arguments of the scripts that compare nfqwall with the kernel: an optional nfqwall
+# binary (else build/nfqwall, else nfqwall on PATH), then rulesets (else every
+# rules/*.nft). Sets the globals nfqwall (an absolute path) and files (an array); exits 1
+# when either cannot be found.
+nfqw_binary_and_rulesets() {
+	nfqwall=""
+	if (($# > 0)) && [[ $1 != *.nft ]]; then
+		nfqwall=$1
+		shift
+	fi
+	if [[ -z $nfqwall && -x $NFQW_ROOT/build/nfqwall ]]; then
+		nfqwall=$NFQW_ROOT/build/nfqwall
+	elif [[ -z $nfqwall ]]; then
+		nfqwall=$(command -v nfqwall || true)
+	fi
+	if [[ -z $nfqwall || ! -x $nfqwall ]]; then
+		echo "nfqwall binary not found or not executable: '${nfqwall:-build/nfqwall}'" >&2
+		exit 1
+	fi
+	nfqwall=$(cd -- "$(dirname -- "$nfqwall")" && pwd)/$(basename -- "$nfqwall")
+	files=("$@")
+	if ((${#files[@]} == 0)); then
+		mapfile -t files < <(nfqw_rulesets "$NFQW_ROOT/rules")
+	fi
+	if ((${#files[@]} == 0)); then
+		echo "no rulesets found in $NFQW_ROOT/rules" >&2
+		exit 1
+	fi
+}
+
+nfqw_netns_for() {
+	local ifaces
+	mapfile -t ifaces < <(nfqw_needed_interfaces "$2")
+	nfqw_netns_new "$1" "${ifaces[@]}"
+}
+
+nfqw_netns_loaded() {
+	local var=$1 file=$2 errors
+	nfqw_netns_for "$var" "$file" || return 1
+	if ! errors=$(nfqw_load_file "${!var}" "$file" 2>&1); then
+		echo "    (a) nft -f does not load it, fix the ruleset first:"
+		sed 's/^/    /' <<<"$errors"
+		nfqw_netns_del "${!var}"
+		return 1
+	fi
 }

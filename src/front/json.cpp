@@ -5,6 +5,10 @@
 // nft packs them, and written the way jansson's json_dumpf writes them.
 #include "front/json.hpp"
 
+#include <initializer_list>
+#include <optional>
+#include <span>
+
 #include <nlohmann/json.hpp>
 
 #include "front/listing_names.hpp"
@@ -33,6 +37,9 @@ struct json_ctx {
 json to_json(const expr& e, const json_ctx& ctx);
 json to_json(const stmt& s, const json_ctx& ctx);
 
+// An operand the AST may leave out: null when it does.
+json to_json(const expr_ptr& e, const json_ctx& ctx) { return e ? to_json(*e, ctx) : json(nullptr); }
+
 json stateless_json(const stmt& s, const json_ctx& ctx) {
     json_ctx inner = ctx;
     inner.opts.stateless = true;
@@ -49,6 +56,20 @@ json tagged(std::string_view key, json value) {
 // nft's json_add_array_new: an array member only when it has items.
 void add_nonempty(json& object, std::string_view key, json array) {
     if (!array.empty()) object[std::string(key)] = std::move(array);
+}
+
+// The names of the bits set in `flags`, in table order.
+using flag_name = std::pair<uint32_t, std::string_view>;
+json flag_names_json(uint32_t flags, std::span<const flag_name> names) {
+    json out = json::array();
+    for (const auto& [bit, name] : names) {
+        if (flags & bit) out.push_back(name);
+    }
+    return out;
+}
+
+void add_comment(json& o, bool has_comment, const std::string& comment) {
+    if (has_comment) o["comment"] = comment;
 }
 
 // Statements whose options all default print as `{"name": null}`.
@@ -196,7 +217,7 @@ json element_json(const set_elem_expr& el, const expr& value, const json_ctx& ct
     json o = tagged("val", std::move(v));
     if (el.timeout != 0) o["timeout"] = el.timeout / 1000;
     if (el.expiration != 0) o["expires"] = el.expiration / 1000;
-    if (el.has_comment) o["comment"] = el.comment;
+    add_comment(o, el.has_comment, el.comment);
     // nft shows one statement per element, merged into the element's object.
     if (!el.stmts.empty()) {
         const json first = to_json(*el.stmts.front(), ctx);
@@ -421,25 +442,24 @@ void put_amount(json& o, std::string_view key, uint64_t amount, std::string_view
     o[std::string(unit_key)] = scaled.unit;
 }
 
+// A limit's rate or burst: packets as they are, bytes scaled with their unit.
+scaled_bytes limit_amount(uint64_t amount, limit_type type) {
+    return type == limit_type::bytes ? scale_bytes(amount) : scaled_bytes{amount, {}};
+}
+
 json limit_json(const limit_stmt& l) {
     // nft's parser gives packet limits a burst of 5 when none is written.
-    const uint32_t burst = l.type == limit_type::packets && l.burst == 0 ? 5 : l.burst;
-    json o = json::object();
-    if (l.type == limit_type::packets) {
-        o["rate"] = l.rate;
-        o["burst"] = burst;
-        o["per"] = rate_period_name(l.unit);
-        if (l.over) o["inv"] = true;
-        return tagged("limit", std::move(o));
-    }
-    const scaled_bytes rate = scale_bytes(l.rate);
-    const scaled_bytes burst_bytes = scale_bytes(burst);
-    o["rate"] = rate.value;
-    o["burst"] = burst_bytes.value;
+    const uint32_t written_burst = l.type == limit_type::packets && l.burst == 0 ? 5 : l.burst;
+    const scaled_bytes rate = limit_amount(l.rate, l.type);
+    const scaled_bytes burst = limit_amount(written_burst, l.type);
+    json o = tagged("rate", rate.value);
+    o["burst"] = burst.value;
     o["per"] = rate_period_name(l.unit);
     if (l.over) o["inv"] = true;
-    o["rate_unit"] = rate.unit;
-    o["burst_unit"] = burst_bytes.unit;
+    if (l.type == limit_type::bytes) {
+        o["rate_unit"] = rate.unit;
+        o["burst_unit"] = burst.unit;
+    }
     return tagged("limit", std::move(o));
 }
 
@@ -459,20 +479,13 @@ json log_json(const log_stmt& l) {
     if (l.set_flags & LOG_F_QTHRESHOLD) o["queue-threshold"] = l.qthreshold;
     constexpr uint32_t log_warning = 4;
     if ((l.set_flags & LOG_F_LEVEL) && l.level != log_warning) o["level"] = log_level_name(l.level);
-    json flags = json::array();
-    if ((l.logflags & NF_LOG_MASK) == NF_LOG_MASK) {
-        flags.push_back("all");
-    } else {
-        const std::pair<uint32_t, std::string_view> names[] = {{NF_LOG_TCPSEQ, "tcp sequence"},
-                                                               {NF_LOG_TCPOPT, "tcp options"},
-                                                               {NF_LOG_IPOPT, "ip options"},
-                                                               {NF_LOG_UID, "skuid"},
-                                                               {NF_LOG_MACDECODE, "ether"}};
-        for (const auto& [bit, name] : names) {
-            if (l.logflags & bit) flags.push_back(name);
-        }
-    }
-    add_nonempty(o, "flags", std::move(flags));
+    static constexpr flag_name names[] = {{NF_LOG_TCPSEQ, "tcp sequence"},
+                                          {NF_LOG_TCPOPT, "tcp options"},
+                                          {NF_LOG_IPOPT, "ip options"},
+                                          {NF_LOG_UID, "skuid"},
+                                          {NF_LOG_MACDECODE, "ether"}};
+    const bool all = (l.logflags & NF_LOG_MASK) == NF_LOG_MASK;
+    add_nonempty(o, "flags", all ? json::array({"all"}) : flag_names_json(l.logflags, names));
     return tagged("log", object_or_null(std::move(o)));
 }
 
@@ -500,15 +513,11 @@ json nat_json(const nat_stmt& n, const json_ctx& ctx) {
         o["family"] = family_name(static_cast<family>(n.family));
     if (n.addr) o["addr"] = to_json(*n.addr, ctx);
     if (n.proto) o["port"] = to_json(*n.proto, ctx);
-    json flags = json::array();
-    const std::pair<uint32_t, std::string_view> flag_names[] = {{NF_NAT_RANGE_PROTO_RANDOM, "random"},
-                                                                {NF_NAT_RANGE_PROTO_RANDOM_FULLY, "fully-random"},
-                                                                {NF_NAT_RANGE_PERSISTENT, "persistent"},
-                                                                {NF_NAT_RANGE_NETMAP, "netmap"}};
-    for (const auto& [bit, name] : flag_names) {
-        if (n.flags & bit) flags.push_back(name);
-    }
-    add_nonempty(o, "flags", std::move(flags));
+    static constexpr flag_name flag_names[] = {{NF_NAT_RANGE_PROTO_RANDOM, "random"},
+                                               {NF_NAT_RANGE_PROTO_RANDOM_FULLY, "fully-random"},
+                                               {NF_NAT_RANGE_PERSISTENT, "persistent"},
+                                               {NF_NAT_RANGE_NETMAP, "netmap"}};
+    add_nonempty(o, "flags", flag_names_json(n.flags, flag_names));
     if (n.type_flags & STMT_NAT_F_PREFIX) o["type_flags"] = json::array({"prefix"});
     return tagged(names[static_cast<int>(n.type)], object_or_null(std::move(o)));
 }
@@ -525,20 +534,14 @@ json tproxy_json(const tproxy_stmt& t, const json_ctx& ctx) {
 json queue_json(const queue_stmt& q, const json_ctx& ctx) {
     json o = json::object();
     if (q.queue) o["num"] = to_json(*q.queue, ctx);
-    json flags = json::array();
-    if (q.flags & NFT_QUEUE_FLAG_BYPASS) flags.push_back("bypass");
-    if (q.flags & NFT_QUEUE_FLAG_CPU_FANOUT) flags.push_back("fanout");
-    add_nonempty(o, "flags", std::move(flags));
+    static constexpr flag_name flag_names[] = {{NFT_QUEUE_FLAG_BYPASS, "bypass"}, {NFT_QUEUE_FLAG_CPU_FANOUT, "fanout"}};
+    add_nonempty(o, "flags", flag_names_json(q.flags, flag_names));
     return tagged("queue", object_or_null(std::move(o)));
 }
 
 std::string_view dynset_op_token(dynset_op o) {
-    switch (o) {
-    case dynset_op::add: return "add";
-    case dynset_op::update: return "update";
-    case dynset_op::del: return "delete";
-    }
-    return "add";
+    static constexpr std::string_view tokens[] = {"add", "update", "delete"};  // dynset_op order
+    return tokens[static_cast<size_t>(o)];
 }
 
 std::string set_reference(const expr_ptr& set) {
@@ -556,7 +559,7 @@ json stateless_list_json(const std::vector<stmt_ptr>& stmts, const json_ctx& ctx
 
 json dynset_json(const set_stmt& s, const json_ctx& ctx) {
     json o = tagged("op", dynset_op_token(s.sop));
-    o["elem"] = s.key ? to_json(*s.key, ctx) : json(nullptr);
+    o["elem"] = to_json(s.key, ctx);
     o["set"] = set_reference(s.set);
     if (!s.stmts.empty()) o["stmt"] = stateless_list_json(s.stmts, ctx);
     return tagged("set", std::move(o));
@@ -564,15 +567,15 @@ json dynset_json(const set_stmt& s, const json_ctx& ctx) {
 
 json dynmap_json(const map_stmt& m, const json_ctx& ctx) {
     json o = tagged("op", dynset_op_token(m.sop));
-    o["elem"] = m.key ? to_json(*m.key, ctx) : json(nullptr);
-    o["data"] = m.data ? to_json(*m.data, ctx) : json(nullptr);
+    o["elem"] = to_json(m.key, ctx);
+    o["data"] = to_json(m.data, ctx);
     o["map"] = set_reference(m.set);
     if (!m.stmts.empty()) o["stmt"] = stateless_list_json(m.stmts, ctx);
     return tagged("map", std::move(o));
 }
 
 json meter_json(const meter_stmt& m, const json_ctx& ctx) {
-    json o = tagged("key", m.key ? to_json(*m.key, ctx) : json(nullptr));
+    json o = tagged("key", to_json(m.key, ctx));
     o["stmt"] = m.body ? stateless_json(*m.body, ctx) : json(nullptr);
     o["size"] = m.size;
     o["name"] = m.name;
@@ -580,10 +583,8 @@ json meter_json(const meter_stmt& m, const json_ctx& ctx) {
 }
 
 json synproxy_flags_json(uint32_t flags) {
-    json names = json::array();
-    if (flags & NF_SYNPROXY_OPT_TIMESTAMP) names.push_back("timestamp");
-    if (flags & NF_SYNPROXY_OPT_SACK_PERM) names.push_back("sack-perm");
-    return names;
+    static constexpr flag_name names[] = {{NF_SYNPROXY_OPT_TIMESTAMP, "timestamp"}, {NF_SYNPROXY_OPT_SACK_PERM, "sack-perm"}};
+    return flag_names_json(flags, names);
 }
 
 json synproxy_stmt_json(const synproxy_stmt& p) {
@@ -607,14 +608,14 @@ json chain_stmt_json(const chain_stmt& c, const json_ctx& ctx) {
 
 json mangle_json(json key, const expr_ptr& value, const json_ctx& ctx) {
     json o = tagged("key", std::move(key));
-    o["value"] = value ? to_json(*value, ctx) : json(nullptr);
+    o["value"] = to_json(value, ctx);
     return tagged("mangle", std::move(o));
 }
 
 json to_json(const stmt& s, const json_ctx& ctx) {
     switch (s.kind) {
-    case stmt_kind::expr: return to_json(*s.as<expr_stmt>().e, ctx);
-    case stmt_kind::verdict: return to_json(*s.as<verdict_stmt>().e, ctx);
+    case stmt_kind::expr: return to_json(s.as<expr_stmt>().e, ctx);
+    case stmt_kind::verdict: return to_json(s.as<verdict_stmt>().e, ctx);
     case stmt_kind::counter: {
         if (ctx.opts.stateless) return tagged("counter", nullptr);
         const auto& c = s.as<counter_stmt>();
@@ -649,7 +650,7 @@ json to_json(const stmt& s, const json_ctx& ctx) {
     }
     case stmt_kind::fwd: {
         const auto& f = s.as<fwd_stmt>();
-        json o = tagged("dev", f.dev ? to_json(*f.dev, ctx) : json(nullptr));
+        json o = tagged("dev", to_json(f.dev, ctx));
         if (f.addr) {
             o["family"] = family_name(static_cast<family>(f.family));
             o["addr"] = to_json(*f.addr, ctx);
@@ -663,11 +664,11 @@ json to_json(const stmt& s, const json_ctx& ctx) {
     }
     case stmt_kind::payload: {
         const auto& p = s.as<payload_stmt>();
-        return mangle_json(p.dest ? to_json(*p.dest, ctx) : json(nullptr), p.value, ctx);
+        return mangle_json(to_json(p.dest, ctx), p.value, ctx);
     }
     case stmt_kind::exthdr: {
         const auto& x = s.as<exthdr_stmt>();
-        return mangle_json(x.dest ? to_json(*x.dest, ctx) : json(nullptr), x.value, ctx);
+        return mangle_json(to_json(x.dest, ctx), x.value, ctx);
     }
     case stmt_kind::notrack: return tagged("notrack", nullptr);
     case stmt_kind::flow_offload: {
@@ -680,12 +681,12 @@ json to_json(const stmt& s, const json_ctx& ctx) {
     case stmt_kind::meter: return meter_json(s.as<meter_stmt>(), ctx);
     case stmt_kind::objref: {
         const auto& o = s.as<objref_stmt>();
-        return tagged(obj_type_name(o.type), o.e ? to_json(*o.e, ctx) : json(nullptr));
+        return tagged(obj_type_name(o.type), to_json(o.e, ctx));
     }
     case stmt_kind::synproxy: return synproxy_stmt_json(s.as<synproxy_stmt>());
     case stmt_kind::optstrip: {
         const auto& o = s.as<optstrip_stmt>();
-        return tagged("reset", o.e ? to_json(*o.e, ctx) : json(nullptr));
+        return tagged("reset", to_json(o.e, ctx));
     }
     case stmt_kind::chain: return chain_stmt_json(s.as<chain_stmt>(), ctx);
     case stmt_kind::invalid: break;
@@ -696,12 +697,14 @@ json to_json(const stmt& s, const json_ctx& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Tables, chains, sets, objects, flowtables (json.c's *_print_json).
 
-// The members every object of a table starts with.
-json table_member(const table& t, std::string_view first_key, std::string_view first_value) {
+// What names a thing inside a table, in the key order nft writes for its kind (family first).
+using member = std::pair<std::string_view, json>;
+json table_member(const table& t, std::initializer_list<member> names) {
     json o = tagged("family", family_name(t.fam));
-    o[std::string(first_key)] = first_value;
+    for (const auto& [key, value] : names) o[std::string(key)] = value;
     return o;
 }
+
 
 json listed_statements_json(const rule& r, const json_ctx& ctx) {
     const rule listed = postprocess_rule(r, ctx.fam);
@@ -711,10 +714,8 @@ json listed_statements_json(const rule& r, const json_ctx& ctx) {
 }
 
 json rule_json(const rule& r, const chain& c, const table& t, const json_ctx& ctx) {
-    json o = table_member(t, "table", t.name);
-    o["chain"] = c.name;
-    o["handle"] = r.handle;
-    if (r.has_comment) o["comment"] = r.comment;
+    json o = table_member(t, {{"table", t.name}, {"chain", c.name}, {"handle", r.handle}});
+    add_comment(o, r.has_comment, r.comment);
     add_nonempty(o, "expr", listed_statements_json(r, ctx));
     return tagged("rule", std::move(o));
 }
@@ -727,10 +728,8 @@ json devices_json(const std::vector<std::string>& devices) {
 }
 
 json chain_json(const chain& c, const table& t) {
-    json o = table_member(t, "table", t.name);
-    o["name"] = c.name;
-    o["handle"] = c.handle;
-    if (c.has_comment) o["comment"] = c.comment;
+    json o = table_member(t, {{"table", t.name}, {"name", c.name}, {"handle", c.handle}});
+    add_comment(o, c.has_comment, c.comment);
     if (!c.is_base()) return tagged("chain", std::move(o));
     if (!c.devices.empty()) o["dev"] = devices_json(c.devices);
     o["type"] = c.type.empty() ? std::string("filter") : c.type;
@@ -758,26 +757,21 @@ json type_names_json(const expr& e) {
 json set_json(const set& s, const table& t, const json_ctx& ctx) {
     const bool data_map = (s.flags & NFT_SET_MAP) && !(s.flags & NFT_SET_OBJECT) && s.data;
     const bool object_map = s.flags & NFT_SET_OBJECT;
-    json o = table_member(t, "name", s.name);
-    o["table"] = t.name;
+    json o = table_member(t, {{"name", s.name}, {"table", t.name}});
     if (s.key) o["type"] = s.key_typeof ? tagged("typeof", to_json(*s.key, ctx)) : type_names_json(*s.key);
     o["handle"] = s.handle;
-    if (s.has_comment) o["comment"] = s.comment;
+    add_comment(o, s.has_comment, s.comment);
     if (data_map) o["map"] = type_names_json(*s.data);
     if (object_map) o["map"] = obj_type_name(s.objtype);
     if (!(s.flags & NFT_SET_CONSTANT)) {
         if (s.policy.has_value() && *s.policy != set_policy::performance) o["policy"] = "memory";
         if (s.size != 0) o["size"] = s.size;
     }
-    json flags = json::array();
-    const std::pair<uint32_t, std::string_view> flag_names[] = {{NFT_SET_CONSTANT, "constant"},
-                                                                {NFT_SET_INTERVAL, "interval"},
-                                                                {NFT_SET_TIMEOUT, "timeout"},
-                                                                {NFT_SET_EVAL, "dynamic"}};
-    for (const auto& [bit, name] : flag_names) {
-        if (s.flags & bit) flags.push_back(name);
-    }
-    add_nonempty(o, "flags", std::move(flags));
+    static constexpr flag_name flag_names[] = {{NFT_SET_CONSTANT, "constant"},
+                                               {NFT_SET_INTERVAL, "interval"},
+                                               {NFT_SET_TIMEOUT, "timeout"},
+                                               {NFT_SET_EVAL, "dynamic"}};
+    add_nonempty(o, "flags", flag_names_json(s.flags, flag_names));
     if (s.timeout != 0) o["timeout"] = s.timeout / 1000;
     if (s.gc_int != 0) o["gc-interval"] = s.gc_int / 1000;
     if (s.automerge) o["auto-merge"] = true;
@@ -805,11 +799,10 @@ json timeout_policy_json(const obj& o) {
 }
 
 json limit_object_json(const obj& o) {
-    json out = json::object();
     const bool bytes = o.limit_kind == limit_type::bytes;
-    const scaled_bytes rate = bytes ? scale_bytes(o.limit_rate) : scaled_bytes{o.limit_rate, {}};
-    const scaled_bytes burst = bytes ? scale_bytes(o.limit_burst) : scaled_bytes{o.limit_burst, {}};
-    out["rate"] = rate.value;
+    const scaled_bytes rate = limit_amount(o.limit_rate, o.limit_kind);
+    const scaled_bytes burst = limit_amount(o.limit_burst, o.limit_kind);
+    json out = tagged("rate", rate.value);
     out["per"] = rate_period_name(o.limit_unit);
     if (o.limit_over) out["inv"] = true;
     if (bytes) out["rate_unit"] = rate.unit;
@@ -907,19 +900,15 @@ json object_body_json(const obj& o, const table& t) {
 }
 
 json object_json(const obj& o, const table& t) {
-    json out = table_member(t, "name", o.name);
-    out["table"] = t.name;
-    out["handle"] = o.handle;
-    if (o.has_comment) out["comment"] = o.comment;
+    json out = table_member(t, {{"name", o.name}, {"table", t.name}, {"handle", o.handle}});
+    add_comment(out, o.has_comment, o.comment);
     const json body = object_body_json(o, t);
     for (const auto& [key, value] : body.items()) out[key] = value;
     return tagged(obj_type_name(o.type), std::move(out));
 }
 
 json flowtable_json(const flowtable& f, const table& t) {
-    json o = table_member(t, "name", f.name);
-    o["table"] = t.name;
-    o["handle"] = f.handle;
+    json o = table_member(t, {{"name", f.name}, {"table", t.name}, {"handle", f.handle}});
     o["hook"] = f.hooknum == hook::none ? std::string_view("ingress") : hook_name(family::netdev, f.hooknum);
     o["prio"] = f.priority_value;
     if (!f.devices.empty()) o["dev"] = devices_json(f.devices);
@@ -927,15 +916,11 @@ json flowtable_json(const flowtable& f, const table& t) {
 }
 
 json table_json(const table& t) {
-    json o = table_member(t, "name", t.name);
-    o["handle"] = t.handle;
-    static constexpr std::string_view flag_names[] = {"dormant", "owner", "persist"};
-    json flags = json::array();
-    for (uint32_t bit = 0; bit < std::size(flag_names); ++bit) {
-        if (t.flags & (1u << bit)) flags.push_back(flag_names[bit]);
-    }
-    add_nonempty(o, "flags", std::move(flags));
-    if (t.has_comment) o["comment"] = t.comment;
+    json o = table_member(t, {{"name", t.name}, {"handle", t.handle}});
+    static constexpr flag_name flag_names[] = {
+        {TABLE_F_DORMANT, "dormant"}, {TABLE_F_OWNER, "owner"}, {TABLE_F_PERSIST, "persist"}};
+    add_nonempty(o, "flags", flag_names_json(t.flags, flag_names));
+    add_comment(o, t.has_comment, t.comment);
     return tagged("table", std::move(o));
 }
 
