@@ -11,6 +11,8 @@ namespace {
 
 constexpr uint32_t obj_name_bits = 256 * 8;   // NFT_OBJ_MAXNAMELEN
 constexpr uint32_t log_prefix_max = 127;       // NF_LOG_PREFIXLEN - 1
+// The size a set updated from the packet path gets when it has none (as the kernel lists it).
+constexpr uint32_t default_dynamic_set_size = 65535;
 
 bool is_terminal(const stmt& s) {
     switch (s.kind) {
@@ -831,6 +833,9 @@ set* evaluator::impl::dynset_target(stmt& s, expr_ptr& setref, expr_ptr& key, st
         error2(s.loc, setref->loc, fmt::format("{} '{}' is constant: Device or resource busy", kind, target->name));
         return nullptr;
     }
+    // What the kernel lists after such a rule: the set became dynamic, and bounded.
+    target->flags |= NFT_SET_EVAL;
+    if (target->size == 0) target->size = default_dynamic_set_size;
     return target;
 }
 
@@ -887,7 +892,7 @@ bool evaluator::impl::meter_(stmt_ptr& sp) {
         s->loc = m.loc;
         s->flags = NFT_SET_EVAL | (elem.timeout ? uint32_t{NFT_SET_TIMEOUT} : 0u);
         s->key = elem.key->clone();
-        s->size = m.size;
+        s->size = m.size != 0 ? m.size : default_dynamic_set_size;
         s->is_meter = true;
         if (!set_def(*s, false)) return false;
         auto ref = std::make_unique<set_ref_expr>(m.loc, m.name);

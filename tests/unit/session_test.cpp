@@ -187,6 +187,23 @@ TEST(Session, SetElementsFollowKernelRules) {
     EXPECT_EQ(r0.right->as<front::value_expr>().value, 31u);
 }
 
+TEST(Session, SetsUpdatedFromThePacketPathBecomeDynamicAndBounded) {
+    // What the kernel (6.18, nft 1.0.6) lists after loading such a ruleset.
+    ruleset_session s;
+    ASSERT_TRUE(s.run_text("table ip t {\n"
+                           "\tset a { type ipv4_addr; }\n"
+                           "\tset b { type ipv4_addr; size 100; }\n"
+                           "\tset c { type ipv4_addr; }\n"
+                           "\tchain ch { add @a { ip saddr }; update @b { ip saddr }; ip saddr @c; }\n"
+                           "}\n"));
+    const front::table& t = only_table(s);
+    EXPECT_TRUE(t.find_set("a")->flags & front::NFT_SET_EVAL);
+    EXPECT_EQ(t.find_set("a")->size, 65535u);
+    EXPECT_EQ(t.find_set("b")->size, 100u);
+    EXPECT_FALSE(t.find_set("c")->flags & front::NFT_SET_EVAL);
+    EXPECT_EQ(t.find_set("c")->size, 0u);
+}
+
 TEST(Session, AnonymousSetsAreMergedAndFreedWithTheirRule) {
     ruleset_session s;
     ASSERT_TRUE(s.run_text("table ip t { chain c { tcp dport { 33-55, 56-88, 100-120 } accept; }; }"));
