@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "front/evaluate_impl.hpp"
+#include "front/listing_names.hpp"
 #include "front/walk.hpp"
 
 namespace nfqwall::front {
@@ -239,37 +240,14 @@ expr_ptr interval_elem(const expr& like, u128 lo, u128 hi, location l) {
 
 // ---- ct timeout states and helpers ----
 
-struct timeout_states {
-    uint8_t proto;
-    std::vector<std::string_view> names;
-};
-
-const std::vector<timeout_states>& ct_timeout_protocols() {
-    static const std::vector<timeout_states> tables = {
-        {6, {"syn_sent", "syn_recv", "established", "fin_wait", "close_wait", "last_ack", "time_wait", "close",
-             "syn_sent2", "retrans", "unacknowledged"}},
-        {17, {"unreplied", "replied"}},
-        {136, {"unreplied", "replied"}},
-        {33, {"request", "respond", "partopen", "open", "closereq", "closing", "timewait"}},
-        {132, {"closed", "cookie_wait", "cookie_echoed", "established", "shutdown_sent", "shutdown_recd",
-               "shutdown_ack_sent", "heartbeat_sent", "heartbeat_acked"}},
-        {1, {"timeout"}},
-        {58, {"timeout"}},
-        {47, {"unreplied", "replied"}},
-    };
-    return tables;
-}
-
 int timeout_state_index(uint8_t proto, std::string_view state) {
-    for (const auto& t : ct_timeout_protocols()) {
-        if (t.proto != proto) continue;
-        for (size_t i = 0; i < t.names.size(); ++i) {
-            if (t.names[i] == state) return static_cast<int>(i);
-        }
-        return -1;
+    const auto states = ct_timeout_defaults(proto);
+    // Protocols without a table of their own have the generic tracker's single timeout.
+    if (states.empty()) return state == "timeout" ? 0 : -1;
+    for (size_t i = 0; i < states.size(); ++i) {
+        if (states[i].state == state) return static_cast<int>(i);
     }
-    // Other protocols have the generic tracker's single timeout.
-    return state == "timeout" ? 0 : -1;
+    return -1;
 }
 
 // Conntrack helpers the kernel has, with the transport protocols they work on.

@@ -4,6 +4,8 @@
 // pass's job (postprocess.hpp).
 #include "front/print.hpp"
 
+#include "front/listing_names.hpp"
+
 #include <errno.h>
 #include <netdb.h>
 
@@ -41,34 +43,13 @@ bool is_bitmask_value(const expr& e) {
            e.dtype->basetype->id == type_id::bitmask;
 }
 
-// nft's get_rate: the largest of bytes/kbytes/mbytes that divides evenly.
 std::string byte_rate(uint64_t bytes) {
-    static const char* const units[] = {"bytes", "kbytes", "mbytes"};
-    if (bytes == 0) return "0 bytes";
-    size_t i = 0;
-    for (; i + 1 < std::size(units); ++i) {
-        if (bytes % 1024) break;
-        bytes /= 1024;
-    }
-    return num(bytes) + " " + units[i];
-}
-
-std::string_view time_unit(uint64_t seconds) {
-    switch (seconds) {
-    case 1: return "second";
-    case 60: return "minute";
-    case 60 * 60: return "hour";
-    case 60 * 60 * 24: return "day";
-    case 60 * 60 * 24 * 7: return "week";
-    default: return "error";
-    }
+    const scaled_bytes b = scale_bytes(bytes);
+    return num(b.value) + " " + std::string(b.unit);
 }
 
 std::string protocol_name(uint8_t l4proto) {
-    protoent pe{};
-    protoent* res = nullptr;
-    char buf[1024];
-    if (getprotobynumber_r(l4proto, &pe, buf, sizeof(buf), &res) == 0 && res != nullptr) return res->p_name;
+    if (auto name = ip_protocol_name(l4proto)) return *name;
     return num(l4proto);
 }
 
@@ -457,20 +438,18 @@ void print_limit_rate(uint64_t rate, uint64_t unit, limit_type type, bool over, 
         ctx.put("rate ");
         if (over) ctx.put("over ");
         ctx.put(num(rate) + "/");
-        ctx.put(time_unit(unit));
+        ctx.put(rate_period_name(unit));
         if (default_burst) ctx.put(" burst " + num(burst) + " packets");
         return;
     }
     ctx.put("rate ");
     if (over) ctx.put("over ");
     ctx.put(byte_rate(rate) + "/");
-    ctx.put(time_unit(unit));
+    ctx.put(rate_period_name(unit));
     if (burst != 0) ctx.put(" burst " + byte_rate(burst));
 }
 
 void print_log(const log_stmt& l, print_ctx& ctx) {
-    static constexpr std::string_view levels[] = {"emerg", "alert", "crit",  "err",  "warn",
-                                                  "notice", "info", "debug", "audit"};
     ctx.put("log");
     if (l.set_flags & LOG_F_PREFIX) ctx.put(" prefix \"" + l.prefix + "\"");
     if (l.set_flags & LOG_F_GROUP) ctx.put(" group " + num(l.group));
@@ -478,7 +457,7 @@ void print_log(const log_stmt& l, print_ctx& ctx) {
     if (l.set_flags & LOG_F_QTHRESHOLD) ctx.put(" queue-threshold " + num(l.qthreshold));
     if ((l.set_flags & LOG_F_LEVEL) && l.level != 4) {
         ctx.put(" level ");
-        ctx.put(l.level < std::size(levels) ? levels[l.level] : std::string_view("unknown"));
+        ctx.put(log_level_name(l.level));
     }
     if ((l.logflags & NF_LOG_MASK) == NF_LOG_MASK) {
         ctx.put(" flags all");
@@ -698,10 +677,6 @@ thread_local family listing_family = family::unspec;
 // ---------------------------------------------------------------------------------------------
 // Tables, chains, sets, objects, flowtables (rule.c).
 
-std::vector<std::string> sorted_devices(std::vector<std::string> devices) {
-    std::sort(devices.begin(), devices.end());
-    return devices;
-}
 
 std::string device_list(const std::vector<std::string>& devices) {
     std::string out = "{ ";
@@ -742,7 +717,7 @@ void print_chain(const chain& c, const table& t, print_ctx& ctx) {
     if (c.is_base()) {
         ctx.put("\t\ttype " + (c.type.empty() ? std::string("filter") : c.type) + " hook ");
         ctx.put(hook_name(t.fam, c.hooknum));
-        const auto devices = sorted_devices(c.devices);
+        const auto devices = listed_devices(c.devices);
         if (devices.size() == 1) ctx.put(" device \"" + devices[0] + "\"");
         if (devices.size() > 1) ctx.put(" devices = " + device_list(devices));
         ctx.put(" priority " + priority_text(c.priority_value, t.fam, c.hooknum) + ";");
@@ -1008,7 +983,7 @@ void print_flowtable(const flowtable& f, print_ctx& ctx) {
     ctx.put("\t\thook ");
     ctx.put(f.hooknum == hook::none ? std::string_view("ingress") : hook_name(family::netdev, f.hooknum));
     ctx.put(" priority " + priority_text(f.priority_value, family::netdev, f.hooknum) + "\n");
-    if (!f.devices.empty()) ctx.put("\t\tdevices = " + device_list(sorted_devices(f.devices)) + "\n");
+    if (!f.devices.empty()) ctx.put("\t\tdevices = " + device_list(listed_devices(f.devices)) + "\n");
     if (f.flags & 1) ctx.put("\t\tflags offload\n");
     if (f.flags & 2) ctx.put("\t\tcounter\n");
     ctx.put("\t}\n");
