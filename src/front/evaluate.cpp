@@ -1441,7 +1441,7 @@ expr_ptr evaluator::impl::implicit_set(const char* name_fmt, expr_ptr key, expr_
     ref->dtype = s->key ? s->key->dtype : nullptr;
     ref->len = s->key ? s->key->len : 0;
     ref->flags |= EXPR_F_CONSTANT;
-    if (tbl) tbl->sets.push_back(std::move(s));
+    adopt_set(std::move(s));
     return ref;
 }
 
@@ -1520,7 +1520,7 @@ bool evaluator::impl::map(expr_ptr& e) {
         auto ref = std::make_unique<set_ref_expr>(m.loc, sp->name);
         ref->target = sp;
         ref->flags |= EXPR_F_CONSTANT;
-        if (tbl) tbl->sets.push_back(std::move(s));
+        adopt_set(std::move(s));
         m.mappings = std::move(ref);
         break;
     }

@@ -634,8 +634,8 @@ bool evaluator::impl::add_chain(table& t, std::unique_ptr<chain> c, bool create)
 // ---- rules ----
 
 bool evaluator::impl::add_rule(table& t, chain& c, rule r, cmd_op op, const handle_spec& h) {
-    const size_t sets_before = t.sets.size();
     tbl = &t;
+    created_objects.clear();
     if (!rule_(r, t, &c)) return false;
     // Where the rule goes: after/before `position`/`index`, in place of `handle`.
     auto& rules = c.rules;
@@ -650,7 +650,12 @@ bool evaluator::impl::add_rule(table& t, chain& c, rule r, cmd_op op, const hand
         }
         if (!ref) return error(h.handle ? h.handle_loc : h.position_loc, kernel(enoent));
     }
-    for (size_t i = sets_before; i < t.sets.size(); ++i) t.sets[i]->handle = next_handle(t);
+    for (const created& o : created_objects) {
+        if (o.s) o.s->handle = next_handle(t);
+        if (o.c) o.c->handle = next_handle(t);
+        if (o.r) o.r->handle = next_handle(t);
+    }
+    created_objects.clear();
     r.handle = next_handle(t);
     switch (op) {
     case cmd_op::insert:

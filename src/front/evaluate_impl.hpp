@@ -78,6 +78,18 @@ struct evaluator::impl {
     bool dep_conflict(const stmt& dep);
     stmt_ptr protocol_dependency(const proto_desc* lower, const proto_desc* upper, location l);
     bool gen_payload_dependency(payload_expr& p);
+    // Objects a rule creates while it is evaluated (anonymous sets, a meter's set, the chain
+    // of `jump { ... }` and its rules), in creation order: they get their handles in that
+    // order, before the rule itself, as the kernel gives them.
+    struct created {
+        set* s = nullptr;
+        chain* c = nullptr;
+        rule* r = nullptr;
+    };
+    std::vector<created> created_objects;
+    // Puts a set a rule creates into the current table.
+    void adopt_set(std::unique_ptr<set> s);
+
     // Declares the anonymous set behind `{ ... }` (and maps), in the current table.
     expr_ptr implicit_set(const char* fmt, expr_ptr key, expr_ptr data, expr_ptr init, uint32_t flags, location l);
 

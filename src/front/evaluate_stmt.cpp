@@ -897,7 +897,7 @@ bool evaluator::impl::meter_(stmt_ptr& sp) {
         if (!set_def(*s, false)) return false;
         auto ref = std::make_unique<set_ref_expr>(m.loc, m.name);
         ref->target = s.get();
-        tbl->sets.push_back(std::move(s));
+        adopt_set(std::move(s));
         m.set = std::move(ref);
     }
     if (!m.body) return error(m.loc, "meter requires a statement");
@@ -954,7 +954,7 @@ bool evaluator::impl::objref_(objref_stmt& s) {
         auto ref = std::make_unique<set_ref_expr>(m.loc, sp->name);
         ref->target = sp;
         ref->flags |= EXPR_F_CONSTANT;
-        if (tbl) tbl->sets.push_back(std::move(st));
+        adopt_set(std::move(st));
         m.mappings = std::move(ref);
     } else if (m.mappings->is(expr_kind::symbol)) {
         if (!eval(m.mappings)) return false;
@@ -986,10 +986,18 @@ bool evaluator::impl::chain_stmt_(chain_stmt& s) {
     s.body->flags |= CHAIN_F_BINDING;
     table* t = tbl;
     if (t == nullptr) return error(s.loc, "No such file or directory");
+    created_objects.push_back({nullptr, s.body.get(), nullptr});
     for (auto& r : s.body->rules) {
         if (!rule_(r, *t, s.body.get())) return false;
+        created_objects.push_back({nullptr, nullptr, &r});
     }
     return true;
+}
+
+void evaluator::impl::adopt_set(std::unique_ptr<set> s) {
+    if (tbl == nullptr) return;
+    created_objects.push_back({s.get(), nullptr, nullptr});
+    tbl->sets.push_back(std::move(s));
 }
 
 }  // namespace nfqwall::front
