@@ -1,8 +1,11 @@
 // Front-end speed: parse + check of generated rulesets (10,000 rules; sets of 100,000 and
 // 1,000,000 elements), next to `nft -c -f` of the same file timed in the same run inside a
-// throwaway network namespace. Counters: nft_s (nft's wall time), x_nft (our time / nft's),
-// heap_B_per_item (heap held by the loaded ruleset per rule or element: linear when it stays
-// flat as the input grows).
+// throwaway network namespace. Counters:
+//   x_nft       our in-process time (ruleset_session::run_file and teardown) / nft's
+//   x_nft_cli   wall time of the `nfqwall check -f` process / nft's (both whole processes)
+//   nft_s, cli_s  the two processes' wall times
+//   heap_B_per_item  heap held by the loaded ruleset per rule or element (linear when it
+//                    stays flat as the input grows)
 //
 //   ./build/bench/nfqwall_frontend_bench [--benchmark_filter=set_1m]
 //
@@ -85,6 +88,24 @@ double nft_seconds(const fs::path& file) {
     return result;
 }
 
+// Wall time of one run of `cmd` (seconds), or a negative number when it fails.
+double process_seconds(const std::string& cmd) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool ok = run(cmd + " >/dev/null 2>&1");
+    const auto t1 = std::chrono::steady_clock::now();
+    return ok ? std::chrono::duration<double>(t1 - t0).count() : -1;
+}
+
+// The best of three runs of `nfqwall check -f FILE`.
+double cli_seconds(const fs::path& file) {
+    double best = -1;
+    for (int i = 0; i < 3; ++i) {
+        const double t = process_seconds(std::string(NFQWALL_BINARY) + " check -f " + file.string());
+        if (t > 0 && (best < 0 || t < best)) best = t;
+    }
+    return best;
+}
+
 size_t heap_in_use() { return mallinfo2().uordblks; }
 
 void check_file(benchmark::State& state, const fs::path& file, int items) {
@@ -113,6 +134,11 @@ void check_file(benchmark::State& state, const fs::path& file, int items) {
     if (nft > 0) {
         state.counters["nft_s"] = nft;
         state.counters["x_nft"] = ours / nft;
+        const double cli = cli_seconds(file);
+        if (cli > 0) {
+            state.counters["cli_s"] = cli;
+            state.counters["x_nft_cli"] = cli / nft;
+        }
     }
 }
 

@@ -189,9 +189,10 @@ template <>
 struct action<g::symbol_word> {
     template <typename Input>
     static void apply(const Input& in, parse_state& st) {
-        const auto w = act::words_of(in, st);
-        if (w.empty()) return;
-        const word& x = w.front();
+        // One word (the rule is value_word then blanks): scan it directly, no word list.
+        const g::word_scan scan = g::scan_word(in.begin(), in.end());
+        if (scan.len == 0) return;
+        const word x{std::string_view(in.begin(), scan.len), st.loc(in.begin(), in.begin() + scan.len), scan.cls};
         std::string text(x.text);
         bool quoted = false;
         if (x.cls == g::word_class::quoted) {
