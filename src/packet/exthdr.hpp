@@ -3,8 +3,8 @@
 // loaded with the same rules, including when a load fails and what "present" means.
 //
 // All transport lookups need the protocol's header (has_transport_header(): known protocol,
-// not a non-first fragment); the kernel added the fragment check in 2026 for TCP, SCTP and
-// DCCP alike.
+// not a non-first fragment). The kernel's DCCP and TCP option code checks fragoff; SCTP got
+// the check from a 2026 netfilter patch (with the payload fast path), which nfqwall follows.
 #pragma once
 
 #include <cstdint>
