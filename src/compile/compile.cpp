@@ -4,6 +4,8 @@
 #include "compile/compile.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <initializer_list>
 #include <map>
 #include <unordered_map>
 
@@ -122,6 +124,7 @@ private:
             n.counter.bytes = o->bytes;
             n.limit = {o->limit_rate, o->limit_unit, o->limit_burst, o->limit_kind == limit_type::bytes, o->limit_over};
             n.quota = {o->quota_bytes, o->quota_over};
+            n.quota_used = o->quota_used;
             p_.objects.push_back(std::move(n));
         }
         return true;
@@ -422,13 +425,7 @@ private:
                   static_cast<uint32_t>(c.direction + 1), static_cast<uint32_t>(c.nfproto)});
             return r;
         }
-        case expr_kind::rt: {
-            const auto& rt = e.as<rt_expr>();
-            auto r = alloc(value_bytes(rt.len));
-            if (!r) return fail(why, "expression too large", e.loc);
-            emit({opcode::rt_load, *r, 0, static_cast<uint8_t>(value_bytes(rt.len)), 0, static_cast<uint16_t>(rt.key), 0, 0});
-            return r;
-        }
+        case expr_kind::rt: return fail(why, "rt expression", e.loc);
         case expr_kind::fib: {
             const auto& f = e.as<fib_expr>();
             auto r = alloc(std::max<uint32_t>(4, value_bytes(f.len)));
@@ -441,32 +438,25 @@ private:
             const auto& n = e.as<numgen_expr>();
             auto r = alloc(4);
             if (!r) return fail(why, "expression too large", e.loc);
-            emit({opcode::numgen, *r, 0, 4, 0, static_cast<uint16_t>(n.type), n.mod, n.offset});
-            p_.code.back().flags = 0;
-            // The incrementing generator keeps a counter per expression.
-            p_.code.back().dreg = *r;
-            p_.numgen_slots++;
-            p_.code.back().sreg = 0;
+            // The incrementing generator keeps a counter per expression (slot b).
+            emit({opcode::numgen, *r, 0, 4, 0, static_cast<uint16_t>(n.type), add_words({n.mod, n.offset}),
+                  p_.numgen_slots++});
             return r;
         }
         case expr_kind::hash: {
             const auto& h = e.as<hash_expr>();
             std::optional<uint8_t> key;
             uint32_t key_len = 0;
-            if (h.arg) {
+            if (h.type == 0) {  // jhash over the given expression; symhash reads the packet
+                if (!h.arg) return fail(why, "jhash without an expression", e.loc);
                 key = load(*h.arg, why);
                 if (!key) return std::nullopt;
                 key_len = h.arg->is(expr_kind::concat) ? padded_total(*h.arg) : value_bytes(h.arg->len);
             }
             auto r = alloc(4);
             if (!r) return fail(why, "expression too large", e.loc);
-            std::array<uint8_t, 4> seed{};
-            encode_integer(h.seed, 32, byte_order::host, seed);
-            emit({opcode::hash, *r, key.value_or(0), static_cast<uint8_t>(key_len), static_cast<uint8_t>(h.seed_set),
-                  static_cast<uint16_t>(h.type), h.mod, h.offset});
-            p_.code.back().aux |= static_cast<uint16_t>(add_data(seed) << 1);  // not used by type; data index below
-            p_.code.back().aux = static_cast<uint16_t>(h.type);
-            hash_seeds_.push_back(h.seed);
+            emit({opcode::hash, *r, key.value_or(0), static_cast<uint8_t>(key_len), 0, static_cast<uint16_t>(h.type),
+                  add_words({h.mod, h.offset, static_cast<uint32_t>(h.seed)}), 0});
             return r;
         }
         case expr_kind::value: {
@@ -507,14 +497,7 @@ private:
                   0, 0});
             return r;
         }
-        case expr_kind::socket: {
-            const auto& s = e.as<socket_expr>();
-            auto r = alloc(std::max<uint32_t>(4, value_bytes(s.len)));
-            if (!r) return fail(why, "expression too large", e.loc);
-            emit({opcode::socket_load, *r, 0, static_cast<uint8_t>(value_bytes(s.len)), 0, static_cast<uint16_t>(s.key),
-                  s.level, 0});
-            return r;
-        }
+        case expr_kind::socket: return fail(why, "socket expression", e.loc);
         case expr_kind::osf: return fail(why, "osf expression", e.loc);
         case expr_kind::xfrm: return fail(why, "ipsec expression", e.loc);
         case expr_kind::tunnel: return fail(why, "tunnel expression", e.loc);
@@ -528,11 +511,20 @@ private:
         return n;
     }
 
-    std::vector<uint64_t> hash_seeds_;
-
     std::nullopt_t fail(std::optional<unsupported>& why, std::string what, location l) {
         if (!why) why = unsupported{std::move(what), l};
         return std::nullopt;
+    }
+
+    // Host-order 32-bit words (instruction parameters that do not fit an instruction).
+    uint32_t add_words(std::initializer_list<uint32_t> words) {
+        std::vector<uint8_t> bytes(words.size() * 4);
+        size_t at = 0;
+        for (uint32_t w : words) {
+            std::memcpy(bytes.data() + at, &w, 4);
+            at += 4;
+        }
+        return add_data(bytes);
     }
 
     uint32_t all_ones(uint32_t bytes) {
@@ -586,8 +578,10 @@ private:
         const uint32_t len = value_bytes(b.left->len);
         if (b.oper == op::lshift || b.oper == op::rshift) {
             if (!b.right->is(expr_kind::value)) return fail(why, "shift by a non-constant", b.loc);
-            emit({opcode::shift, *r, *r, static_cast<uint8_t>(len), static_cast<uint8_t>(b.oper == op::lshift ? shift_left : 0),
-                  0, static_cast<uint32_t>(b.right->as<value_expr>().value), 0});
+            const auto flags = static_cast<uint8_t>((b.oper == op::lshift ? shift_left : 0) |
+                                                    (b.left->order == byte_order::host ? shift_host : 0));
+            emit({opcode::shift, *r, *r, static_cast<uint8_t>(len), flags, 0,
+                  static_cast<uint32_t>(b.right->as<value_expr>().value), 0});
             return r;
         }
         if (b.oper != op::band && b.oper != op::bor && b.oper != op::bxor) return fail(why, "operation", b.loc);
@@ -695,14 +689,16 @@ private:
             if (dest.inner_desc) return unsupported{"payload statement on a tunnel header", s.loc};
             auto r = load(*ps.value, why);
             if (!r) break;
-            const auto base = static_cast<uint32_t>(dest.base) - 1;
+            // The bytes written: the field, or the whole bytes a sub-byte field lies in.
+            const uint32_t first = dest.offset / 8;
+            const uint32_t last = (dest.offset + dest.len + 7) / 8;
+            p_.payload_writes.push_back(payload_write_of(dest, first, last - first));
+            const auto w = static_cast<uint32_t>(p_.payload_writes.size() - 1);
             if (dest.offset % 8 == 0 && dest.len % 8 == 0) {
-                emit({opcode::payload_set, 0, *r, static_cast<uint8_t>(dest.len / 8), 0, checksum_of(dest), base,
-                      dest.offset / 8});
+                emit({opcode::payload_set, 0, *r, static_cast<uint8_t>(dest.len / 8), 0, 0, w, 0});
             } else {
                 emit({opcode::payload_set_bits, 0, *r, static_cast<uint8_t>(value_bytes(dest.len)), 0,
-                      static_cast<uint16_t>(dest.len), base, dest.offset});
-                p_.code.back().flags = static_cast<uint8_t>(checksum_of(dest));
+                      static_cast<uint16_t>(dest.len), w, dest.offset % 8});
             }
             break;
         }
@@ -756,13 +752,27 @@ private:
         return why;
     }
 
-    uint16_t checksum_of(const payload_expr& p) const {
-        // 1: the protocol's own checksum covers the field; 2: also the transport checksum
-        // (a pseudo-header field: addresses); 0: none.
-        if (p.desc == nullptr) return 0;
-        if (p.desc->id == proto_id::ip && p.tmpl && (p.tmpl->offset == 96 || p.tmpl->offset == 128)) return 2;
-        if (p.desc->id == proto_id::ip6 && p.tmpl && (p.tmpl->offset == 64 || p.tmpl->offset == 192)) return 3;
-        return p.desc->checksum_key >= 0 ? 1 : 0;
+    // nft's payload statement: the header's checksum to fix, and whether the field is part of
+    // the transport pseudo-header (addresses, the IPv4 protocol and length).
+    static packet::payload_write payload_write_of(const payload_expr& p, uint32_t offset, uint32_t length) {
+        packet::payload_write w;
+        w.base = static_cast<packet::payload_base>(static_cast<uint32_t>(p.base) - 1);
+        w.offset = offset;
+        w.length = length;
+        if (p.desc == nullptr || p.is_raw) return w;
+        if (p.desc->checksum_type == csum_type::inet && p.desc->checksum_key >= 0) {
+            const proto_hdr_template* c = p.desc->field_at(p.desc->checksum_key);
+            if (c != nullptr) {
+                w.checksum = packet::checksum_kind::inet;
+                w.checksum_offset = c->offset / 8;
+            }
+        } else if (p.desc->checksum_type == csum_type::sctp) {
+            w.checksum = packet::checksum_kind::sctp;
+        }
+        for (int field : p.desc->pseudohdr) {
+            if (field == p.field) w.l4_pseudo_header = true;
+        }
+        return w;
     }
 
     void compile_match(const relational_expr& rel, std::optional<unsupported>& why) {
@@ -946,9 +956,6 @@ private:
         emit({opcode::dynset, 0, 0, 0, 0, static_cast<uint16_t>(set_index_.at(target)),
               static_cast<uint32_t>(p_.dynsets.size() - 1), 0});
     }
-
-public:
-    const std::vector<uint64_t>& hash_seeds() const { return hash_seeds_; }
 };
 
 }  // namespace

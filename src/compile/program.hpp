@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "front/rule.hpp"
+#include "packet/checksum.hpp"
 #include "vm/set_store.hpp"
 #include "vm/stateful.hpp"
 
@@ -27,13 +28,9 @@ enum class opcode : uint8_t {
     exthdr_load,     // aux: op, a: type, b: offset (bytes), len; flags: present test (1 byte boolean)
     meta_load,       // aux: meta key, len
     ct_load,         // aux: ct key, a: direction (+1; 0 none), len
-    rt_load,         // aux: rt key, len
     fib_load,        // a: fib flags, aux: result, sreg..: from the packet, len
-    numgen,          // a: modulus, b: offset, aux: type (0 inc, 1 random), data: counter slot
-    hash,            // sreg (key), a: modulus, b: offset, data: seed, aux: 0 jhash 1 symhash, flags: seed given
-    socket_load,     // aux: key, a: level
-    osf_load,        // a: ttl mode, flags
-    xfrm_load,       // aux: key, a: direction, b: spnum
+    numgen,          // aux: type (0 inc, 1 random); a: data words {modulus, offset}; b: counter slot
+    hash,            // aux: 0 jhash (sreg, len: the key), 1 symhash; a: data words {modulus, offset, seed}
     immediate,       // dreg <- data[a, a+len)
     // tests: failure ends the rule
     cmp,             // flags: cmp_op | cmp_host; sreg, len, data at a
@@ -42,13 +39,13 @@ enum class opcode : uint8_t {
     // transforms: sreg -> dreg
     bitwise,         // len; mask at a, xor at b
     bitwise_reg,     // aux: op (and/or/xor); sreg, dreg, b: second register; len
-    shift,           // flags: left/right; a: bits; len
+    shift,           // flags: shift_left, shift_host (the register holds a host-order integer); a: bits; len
     byteorder,       // flags: to big (hton) / to host (ntoh); a: element size (2, 4, 8); len
     // verdicts and side effects
-    verdict,         // a: code (int32), b: chain index, aux: queue number
+    verdict,         // a: code (int32), b: chain index, aux: queue number;
+                     // flags & 1: a reject (aux: type + 1, b: icmp code)
     verdict_map,     // aux: set index; sreg key (len): a hit is the element's verdict, a miss ends the rule
     counter,         // a: counter slot
-    counter_ref,     // a: named counter object index
     limit,           // a: limit slot
     quota,           // a: quota slot
     last,            // a: last slot
@@ -57,8 +54,8 @@ enum class opcode : uint8_t {
     log,             // a: log record index
     meta_set,        // aux: meta key; sreg, len
     ct_set,          // aux: ct key, a: direction (+1); sreg, len
-    payload_set,     // a: base, b: offset (bytes), len; sreg; aux: checksum kind; flags: l4 pseudo-header
-    payload_set_bits,// a: base, b: bit offset, aux: bit length; sreg
+    payload_set,     // a: payload write index; sreg, len
+    payload_set_bits,// a: payload write index (covering bytes), b: bit offset in them, aux: bit length; sreg
     exthdr_set,      // aux: op, a: type, b: offset; sreg, len
     dynset,          // aux: set index; a: dynset record index
     notrack,
@@ -78,7 +75,7 @@ enum cmp_flags : uint8_t {
 };
 
 enum lookup_flags : uint8_t { lookup_invert = 1, lookup_dreg = 2 };
-enum shift_flags : uint8_t { shift_left = 1 };
+enum shift_flags : uint8_t { shift_left = 1, shift_host = 2 };
 enum byteorder_flags : uint8_t { byteorder_to_big = 1 };
 
 struct insn {
@@ -148,9 +145,10 @@ struct named_object {
     front::obj_type type = front::obj_type::none;
     std::string table;
     std::string name;
-    vm::counter_state counter;
+    vm::counter_state counter;   // the values the ruleset gave (the engine counts from them)
     vm::limit_config limit;
     vm::quota_config quota;
+    uint64_t quota_used = 0;
 };
 
 struct program {
@@ -170,6 +168,7 @@ struct program {
     uint32_t numgen_slots = 0;
     std::vector<log_record> logs;
     std::vector<dynset_record> dynsets;
+    std::vector<packet::payload_write> payload_writes;
     std::vector<unsupported_record> unsupported;
     std::vector<named_object> objects;
 
