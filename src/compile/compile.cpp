@@ -110,6 +110,7 @@ private:
     std::unordered_map<const set*, uint32_t> set_index_;
     std::vector<std::pair<const chain*, const table*>> pending_;
     uint32_t next_reg_ = 0;
+    uint16_t current_stmt_ = 0;
 
     // ---- tables, chains, objects ----
 
@@ -372,21 +373,27 @@ private:
         rc.loc = r.loc;
         rc.source = &r;
         const size_t code_before = p_.code.size();
+        current_stmt_ = 0;
         for (const auto& s : r.stmts) {
             next_reg_ = 0;
             if (auto u = compile_stmt(*s)) {
                 // What the engine cannot run makes the whole rule inert, counted at run time.
                 p_.code.resize(code_before);
+                p_.insn_stmt.resize(code_before);
                 note(*u);
                 emit({opcode::unsupported, 0, 0, 0, 0, 0, static_cast<uint32_t>(p_.unsupported.size() - 1), 0});
                 break;
             }
+            ++current_stmt_;
         }
         rc.count = static_cast<uint32_t>(p_.code.size() - rc.first);
         return rc;
     }
 
-    void emit(insn i) { p_.code.push_back(i); }
+    void emit(insn i) {
+        p_.code.push_back(i);
+        p_.insn_stmt.push_back(current_stmt_);
+    }
 
     uint32_t add_data(std::span<const uint8_t> bytes) {
         const auto at = static_cast<uint32_t>(p_.data.size());

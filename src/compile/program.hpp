@@ -153,6 +153,9 @@ struct named_object {
 
 struct program {
     std::vector<insn> code;
+    // For each instruction, the index of the statement it was compiled from in its rule's
+    // source->stmts (traces name the statement that failed).
+    std::vector<uint16_t> insn_stmt;
     std::vector<uint8_t> data;   // constants for cmp/range/bitwise/immediate
     std::vector<rule_code> rules;
     std::vector<chain_code> chains;
