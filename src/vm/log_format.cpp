@@ -673,7 +673,9 @@ size_t format_kernel_log(const compile::log_record& record, const packet::packet
     writer.text(" OUT=").text(meta.oif != nullptr ? meta.oif->name_view() : std::string_view{}).text(" ");
 
     std::span<const uint8_t> network;
-    if (packet.has_network_header()) network = packet.bytes().subspan(packet.network_offset());
+    if (packet.has_network_header() && packet.network_offset() <= packet.size()) {
+        network = packet.bytes().subspan(packet.network_offset());
+    }
     log_context context{writer, network_bytes(network), read_link_header(packet), record.flags, meta};
     write_packet(context, packet);
     return writer.size();
