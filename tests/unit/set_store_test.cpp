@@ -33,7 +33,8 @@ bytes ip(uint8_t a, uint8_t b, uint8_t c, uint8_t d) { return {a, b, c, d}; }
 // A big-endian number of `width` bytes.
 bytes be(uint64_t v, size_t width = 4) {
     bytes out(width);
-    for (size_t i = 0; i < width; ++i) out[width - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
+    // Widths past 8 bytes are zero-extended: a shift by 64 or more is undefined.
+    for (size_t i = 0; i < width && i < 8; ++i) out[width - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
     return out;
 }
 // A port in a 4-byte register part: two bytes of value, two of padding.
