@@ -1,5 +1,7 @@
 #include "replay/path.hpp"
 
+#include <algorithm>
+
 namespace nfqwall::replay {
 
 using front::hook;
@@ -170,6 +172,8 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         return out;
     }
 
+    out.protocol = at.protocol;
+    out.network_offset = at.offset;
     front::family family = front::family::ipv4;
     if (at.protocol == packet::network_protocol::ipv6) family = front::family::ipv6;
     if (at.protocol == packet::network_protocol::arp) family = front::family::arp;
@@ -179,6 +183,7 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
     const std::span<const hook> hooks =
         family == front::family::arp ? std::span<const hook>(&arp_hook, 1) : std::span<const hook>(config_.hooks);
 
+    out.hook_count = std::min(hooks.size(), max_path_hooks);
     const vm::interface_info* iif = outgoing_ ? nullptr : (capture_iif != nullptr ? capture_iif : config_.iif);
     meta.type = outgoing_ ? vm::pkttype::host : at.type;
 
@@ -216,7 +221,7 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
                 }
             }
         }
-        if (observer != nullptr) observer->hook_begins(step);
+        if (observer != nullptr) observer->hook_begins(step, view, meta);
         step.result = engine_.run(view, meta, services);
         out.modified = out.modified || step.result.modified;
         if (step.result.verdict == vm::nf_accept) {

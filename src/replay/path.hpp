@@ -56,7 +56,8 @@ enum class packet_fate : uint8_t { accepted, dropped, rejected, queued };
 struct path_outcome {
     packet_fate fate = packet_fate::accepted;
     std::array<hook_step, max_path_hooks> steps{};
-    size_t step_count = 0;
+    size_t step_count = 0;  // the hooks that ran
+    size_t hook_count = 0;  // the hooks of this packet's path
     // The step whose verdict decided: the one that did not accept, or for an accepted packet
     // the last one with chains. no_step when none had chains, or no hook saw the packet.
     static constexpr size_t no_step = SIZE_MAX;
@@ -64,6 +65,8 @@ struct path_outcome {
     // False when no hook sees the packet: not IP or ARP, or its link header is cut short.
     bool seen = true;
     uint16_t ethertype = 0;  // when not seen: what it carried (0 when unknown)
+    packet::network_protocol protocol = packet::network_protocol::none;
+    uint32_t network_offset = 0;  // in the frame
     packet::parse_status status = packet::parse_status::ok;  // the first parse's
     bool modified = false;  // a payload statement rewrote bytes
     vm::packet_meta meta;   // as the last hook left it
@@ -71,11 +74,12 @@ struct path_outcome {
     bool malformed() const { return status != packet::parse_status::ok; }
 };
 
-// Told before each hook runs (traces print a heading there).
+// Told before each hook runs (traces print a heading there, and explain failed matches from
+// the packet as that hook sees it: the view and meta stay valid until the hook's run ends).
 class path_observer {
 public:
     virtual ~path_observer() = default;
-    virtual void hook_begins(const hook_step& step) = 0;
+    virtual void hook_begins(const hook_step& step, const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
 };
 
 class path_runner {
