@@ -128,7 +128,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
 
     std::string error;
     auto capture = replay::capture_reader::open(options.capture, error);
-    if (!capture) return usage(options.capture + ": " + error);
+    if (!capture) return usage(error);  // libpcap's messages name the file
     config.link = capture->link();
     std::unique_ptr<replay::capture_writer> writer;
     if (!options.out.empty()) {
@@ -153,7 +153,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     program_names names(session.state(), engine.program());
     replay::path_runner runner(engine, config);
     std::string details;
-    packet_explainer explainer(names, options.trace, details);
+    packet_explainer explainer(names, options.trace, &routes, details);
     vm::services services;
     services.fib = &routes;
     services.log = &explainer;

@@ -9,6 +9,7 @@
 #include "front/proto.hpp"
 #include "front/rule.hpp"
 #include "front/stmt.hpp"
+#include "compile/encode.hpp"
 
 namespace nfqwall::eval {
 
@@ -270,9 +271,32 @@ packet::payload_base base_of(front::proto_base b, bool& ok) {
     }
 }
 
-probed probe(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m) {
+probed probe(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m, vm::fib_oracle* fib) {
     probed r;
     switch (e.kind) {
+    case front::expr_kind::fib: {
+        const auto& f = e.as<front::fib_expr>();
+        uint8_t address[16] = {};
+        const bool v4 = p.network() == packet::network_protocol::ipv4;
+        const uint32_t length = v4 ? 4 : 16;
+        const uint32_t offset = (f.fib_flags & 1) ? (v4 ? 12 : 8) : (v4 ? 16 : 24);
+        if (fib == nullptr || p.network() == packet::network_protocol::arp ||
+            !p.load(packet::payload_base::network, offset, length, address)) {
+            return r;
+        }
+        uint8_t answer[16] = {};
+        if (!fib->lookup(m, address, length, f.fib_flags, f.result, answer, compile::value_bytes(e.len))) return r;
+        r.ok = true;
+        if (e.dtype != nullptr && e.dtype->root()->id == front::type_id::string) {
+            r.text.assign(reinterpret_cast<const char*>(answer), strnlen(reinterpret_cast<const char*>(answer), 16));
+            r.value = front::pack_string(r.text, 16);
+        } else {
+            uint32_t v = 0;
+            std::memcpy(&v, answer, 4);
+            r.value = e.len == 1 || e.len == 8 ? answer[0] : v;
+        }
+        return r;
+    }
     case front::expr_kind::payload: {
         const auto& pl = e.as<front::payload_expr>();
         bool known = false;
@@ -356,7 +380,7 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
     case front::expr_kind::binop: {
         const auto& b = e.as<front::binop_expr>();
         if (!b.right || !b.right->is(front::expr_kind::value)) return r;
-        r = probe(*b.left, p, m);
+        r = probe(*b.left, p, m, fib);
         if (!r.ok) return r;
         const u128 k = b.right->as<front::value_expr>().value;
         switch (b.oper) {
@@ -385,17 +409,17 @@ const front::expr* tested_expr(const front::stmt& s) {
     return nullptr;
 }
 
-std::string value_of(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m) {
+std::string value_of(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m, vm::fib_oracle* fib) {
     if (e.is(front::expr_kind::concat)) {
         std::string joined;
         for (const auto& part : e.as<front::concat_expr>().items) {
-            const std::string one = value_of(*part, p, m);
+            const std::string one = value_of(*part, p, m, fib);
             if (one.empty()) return {};
             joined += (joined.empty() ? "" : " . ") + one;
         }
         return joined;
     }
-    const probed r = probe(e, p, m);
+    const probed r = probe(e, p, m, fib);
     if (!r.ok) return r.missing.empty() ? std::string() : printed(e) + ": " + r.missing;
     front::value_expr v(location{}, e.dtype, e.order, e.len, r.value);
     v.str = r.text;
@@ -405,7 +429,7 @@ std::string value_of(const front::expr& e, const packet::packet_view& p, const v
 }  // namespace
 
 std::string tested_value(const front::stmt& failed, const compile::insn& at, const packet::packet_view& packet,
-                         const vm::packet_meta& meta) {
+                         const vm::packet_meta& meta, vm::fib_oracle* fib) {
     switch (at.op) {
     case compile::opcode::limit: return "the limit did not match";
     case compile::opcode::quota: return "the quota did not match";
@@ -420,7 +444,7 @@ std::string tested_value(const front::stmt& failed, const compile::insn& at, con
     }
     const front::expr* e = tested_expr(failed);
     if (e == nullptr) return {};
-    const std::string value = value_of(*e, packet, meta);
+    const std::string value = value_of(*e, packet, meta, fib);
     if (value.empty()) return {};
     if (value.find(": ") != std::string::npos) return value;  // a reason, not a value
     return printed(*e) + " is " + value;
@@ -466,6 +490,8 @@ void packet_explainer::rule(uint32_t chain, uint32_t rule, bool matched, uint32_
         if (verdict == vm::nf_drop && rejects(rule)) word = "reject";
         out_ += verdict == nft_continue ? "  => match" : fmt::format("  => match, {}", word);
         out_ += '\n';
+        out_ += pending_logs_;
+        pending_logs_.clear();
         if (verdict == nft_jump) {
             ++depth_;
         } else if (verdict == nft_return && depth_ > 0) {
@@ -477,10 +503,12 @@ void packet_explainer::rule(uint32_t chain, uint32_t rule, bool matched, uint32_
     out_ += "  => no match at `" + names_.statement_text(rule, failed_at) + "`";
     const front::stmt* s = names_.statement(rule, failed_at);
     if (s != nullptr && packet_ != nullptr && failed_at < names_.program().code.size()) {
-        const std::string why = tested_value(*s, names_.program().code[failed_at], *packet_, *meta_);
+        const std::string why = tested_value(*s, names_.program().code[failed_at], *packet_, *meta_, fib_);
         if (!why.empty()) out_ += " (" + why + ")";
     }
     out_ += '\n';
+    out_ += pending_logs_;
+    pending_logs_.clear();
 }
 
 void packet_explainer::chain_end(uint32_t chain, bool base, int32_t policy) {
@@ -498,14 +526,16 @@ void packet_explainer::chain_end(uint32_t chain, bool base, int32_t policy) {
 
 void packet_explainer::log(const compile::log_record& record, const packet::packet_view&, const vm::packet_meta&) {
     // The kernel's log line format is not written yet; until it is, a placeholder with the
-    // prefix shows that the statement ran.
+    // prefix shows that the statement ran. In a trace it follows the rule's line.
+    static constexpr std::string_view levels[] = {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"};
+    const std::string level = record.level < 8 ? std::string(levels[record.level]) : std::to_string(record.level);
+    std::string line = fmt::format("log prefix \"{}\" level {}{}\n", record.prefix, level,
+                                   record.to_group ? fmt::format(" group {}", record.group) : std::string());
     if (trace_) {
-        indent(2);
+        pending_logs_ += std::string(2 * (2 + depth_ + 2), ' ') + line;
     } else {
-        out_ += "  ";
+        out_ += "  " + line;
     }
-    out_ += fmt::format("log prefix \"{}\" level {}{}\n", record.prefix, record.level,
-                        record.to_group ? fmt::format(" group {}", record.group) : std::string());
 }
 
 }  // namespace nfqwall::eval

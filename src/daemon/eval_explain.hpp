@@ -64,13 +64,15 @@ std::vector<std::string> describe_rewrites(std::span<const uint8_t> before, std:
 // What the packet held for the expression a failed match tested: "tcp dport is 80",
 // "meta iifname: no input interface", or empty when there is nothing useful to say.
 std::string tested_value(const front::stmt& failed, const compile::insn& at, const packet::packet_view& packet,
-                         const vm::packet_meta& meta);
+                         const vm::packet_meta& meta, vm::fib_oracle* fib);
 
 // The trace of `--trace` and the placeholder output of `log` statements: lines appended to
 // `out`, printed under the packet's verdict line.
 class packet_explainer final : public vm::trace_sink, public vm::log_sink, public replay::path_observer {
 public:
-    packet_explainer(program_names& names, bool trace, std::string& out) : names_(names), trace_(trace), out_(out) {}
+    // `fib` answers the `fib` expressions a failed match tested (may be null).
+    packet_explainer(program_names& names, bool trace, vm::fib_oracle* fib, std::string& out)
+        : names_(names), trace_(trace), fib_(fib), out_(out) {}
 
     void hook_begins(const replay::hook_step& step, const packet::packet_view& packet,
                      const vm::packet_meta& meta) override;
@@ -85,7 +87,9 @@ private:
 
     program_names& names_;
     bool trace_;
+    vm::fib_oracle* fib_;
     std::string& out_;
+    std::string pending_logs_;  // log lines of the rule running, printed after its trace line
     const packet::packet_view* packet_ = nullptr;
     const vm::packet_meta* meta_ = nullptr;
     uint32_t current_chain_ = UINT32_MAX;

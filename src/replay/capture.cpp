@@ -38,7 +38,7 @@ std::unique_ptr<capture_reader> capture_reader::open(const std::string& path, st
     const int datalink = pcap_datalink(handle);
     if (!link_of(datalink, reader->link_)) {
         const char* name = pcap_datalink_val_to_name(datalink);
-        error = std::string("link type ") + (name ? name : std::to_string(datalink)) +
+        error = path + ": link type " + (name ? std::string(name) : std::to_string(datalink)) +
                 " is not supported (Ethernet, raw IP and Linux cooked captures are)";
         return nullptr;
     }
