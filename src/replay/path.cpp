@@ -117,16 +117,17 @@ bool routed_hook(hook h) { return h == hook::forward || h == hook::output || h =
 
 bool parse_hooks(std::string_view list, std::vector<hook>& out, std::string& error) {
     out.clear();
-    while (!list.empty()) {
-        const size_t comma = list.find(',');
-        const std::string_view name = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    size_t start = 0;
+    for (;;) {
+        const size_t comma = list.find(',', start);
+        const std::string_view name = list.substr(start, comma == std::string_view::npos ? comma : comma - start);
         const hook_name* found = nullptr;
         for (const hook_name& h : hook_names) {
             if (h.name == name) found = &h;
         }
         if (found == nullptr) {
-            error = "unknown hook '" + std::string(name) + "' (prerouting, input, forward, output, postrouting)";
+            error = name.empty() ? "empty hook name in '" + std::string(list) + "'"
+                                 : "unknown hook '" + std::string(name) + "' (prerouting, input, forward, output, postrouting)";
             return false;
         }
         for (hook seen : out) {
@@ -136,12 +137,9 @@ bool parse_hooks(std::string_view list, std::vector<hook>& out, std::string& err
             }
         }
         out.push_back(found->value);
+        if (comma == std::string_view::npos) return true;
+        start = comma + 1;
     }
-    if (out.empty()) {
-        error = "no hook given";
-        return false;
-    }
-    return true;
 }
 
 std::vector<hook> forward_path() { return {hook::prerouting, hook::forward, hook::postrouting}; }
