@@ -9,6 +9,7 @@
 #include "front/proto.hpp"
 #include "front/rule.hpp"
 #include "front/stmt.hpp"
+#include "vm/log_format.hpp"
 #include "compile/encode.hpp"
 
 namespace nfqwall::eval {
@@ -524,13 +525,18 @@ void packet_explainer::chain_end(uint32_t chain, bool base, int32_t policy) {
     }
 }
 
-void packet_explainer::log(const compile::log_record& record, const packet::packet_view&, const vm::packet_meta&) {
-    // The kernel's log line format is not written yet; until it is, a placeholder with the
-    // prefix shows that the statement ran. In a trace it follows the rule's line.
+void packet_explainer::log(const compile::log_record& record, const packet::packet_view& packet,
+                           const vm::packet_meta& meta) {
     static constexpr std::string_view levels[] = {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"};
-    const std::string level = record.level < 8 ? std::string(levels[record.level]) : std::to_string(record.level);
-    std::string line = fmt::format("log prefix \"{}\" level {}{}\n", record.prefix, level,
-                                   record.to_group ? fmt::format(" group {}", record.group) : std::string());
+    std::string line;
+    if (record.to_group) {
+        line = fmt::format("log to nflog group {} prefix \"{}\"\n", record.group, record.prefix);
+    } else if (record.level >= std::size(levels)) {
+        line = fmt::format("log audit prefix \"{}\" (an audit record, not a syslog line)\n", record.prefix);
+    } else {
+        line = fmt::format("log {}: {}\n", levels[record.level], vm::format_kernel_log(record, packet, meta));
+    }
+    // In a trace the line follows the rule's own line, which is printed once the rule ends.
     if (trace_) {
         pending_logs_ += std::string(2 * (2 + depth_ + 2), ' ') + line;
     } else {

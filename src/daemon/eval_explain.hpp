@@ -66,7 +66,7 @@ std::vector<std::string> describe_rewrites(std::span<const uint8_t> before, std:
 std::string tested_value(const front::stmt& failed, const compile::insn& at, const packet::packet_view& packet,
                          const vm::packet_meta& meta, vm::fib_oracle* fib);
 
-// The trace of `--trace` and the placeholder output of `log` statements: lines appended to
+// The trace of `--trace` and the lines of `log` statements (the kernel's text): appended to
 // `out`, printed under the packet's verdict line.
 class packet_explainer final : public vm::trace_sink, public vm::log_sink, public replay::path_observer {
 public:
