@@ -165,9 +165,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
         ++counts.packets;
         frame.assign(packet.bytes.begin(), packet.bytes.end());
         const vm::interface_info* capture_iif = nullptr;
-        if (packet.interface_name != nullptr && packet.interface_name->size() <= 15) {
-            capture_iif = &interfaces.get(*packet.interface_name);
-        }
+        if (packet.interface_name != nullptr) capture_iif = &interfaces.get(*packet.interface_name);
         details.clear();
         const replay::path_outcome o = runner.run(frame, packet.time_ns, capture_iif, services, &explainer);
 

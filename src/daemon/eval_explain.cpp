@@ -18,10 +18,10 @@ using front::u128;
 
 namespace {
 
-constexpr int32_t nft_continue = -1;
-constexpr int32_t nft_jump = -3;
-constexpr int32_t nft_goto = -4;
-constexpr int32_t nft_return = -5;
+constexpr auto nft_continue = static_cast<int32_t>(front::verdict_code::cont);
+constexpr auto nft_jump = static_cast<int32_t>(front::verdict_code::jump);
+constexpr auto nft_goto = static_cast<int32_t>(front::verdict_code::go_to);
+constexpr auto nft_return = static_cast<int32_t>(front::verdict_code::ret);
 
 std::string place(const location& loc) {
     if (!loc.valid()) return "<unknown>";
@@ -68,11 +68,11 @@ struct header_span {
 // ---- names ----
 
 program_names::program_names(const front::ruleset& rs, const compile::program& p)
-    : ruleset_(rs), program_(p), rules_(p.rules.size()), chains_(p.chains.size()), chain_places_(p.chains.size()) {
+    : program_(p), rules_(p.rules.size()), chains_(p.chains.size()), chain_places_(p.chains.size()) {
     for (size_t i = 0; i < p.chains.size(); ++i) {
         const compile::chain_code& c = p.chains[i];
         chains_[i] = fmt::format("{} {} {}", front::family_name(c.family), c.table, c.name);
-        const front::table* t = ruleset_.find_table(c.family, c.table);
+        const front::table* t = rs.find_table(c.family, c.table);
         const front::chain* declared = t != nullptr ? t->find_chain(c.name) : nullptr;
         chain_places_[i] = declared != nullptr ? place(declared->loc) : "<unknown>";
     }

@@ -42,7 +42,6 @@ public:
 private:
     front::family family_of(uint32_t rule) const;  // the table's family, for the listing pass
 
-    const front::ruleset& ruleset_;
     const compile::program& program_;
     std::vector<std::string> rules_;
     std::vector<std::string> chains_;

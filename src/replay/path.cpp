@@ -80,23 +80,20 @@ network_start locate(std::span<const uint8_t> frame, link_kind link) {
         at.ethertype = !frame.empty() && (frame[0] >> 4) == 6 ? ethertype_ipv6 : ethertype_ipv4;
         break;
     case link_kind::linux_sll:
-        if (frame.size() < sll_header) {
+    case link_kind::linux_sll2: {
+        // The cooked headers differ only in where they keep the protocol and packet type.
+        const bool v2 = link == link_kind::linux_sll2;
+        const uint32_t header = v2 ? sll2_header : sll_header;
+        if (frame.size() < header) {
             at.link_damaged = true;
             return at;
         }
-        at.offset = sll_header;
-        at.ethertype = be16(frame, 14);
-        at.type = static_cast<vm::pkttype>(be16(frame, 0) <= 4 ? be16(frame, 0) : 0);
+        at.offset = header;
+        at.ethertype = be16(frame, v2 ? 0 : 14);
+        const uint16_t type = v2 ? frame[10] : be16(frame, 0);
+        at.type = static_cast<vm::pkttype>(type <= 4 ? type : 0);
         break;
-    case link_kind::linux_sll2:
-        if (frame.size() < sll2_header) {
-            at.link_damaged = true;
-            return at;
-        }
-        at.offset = sll2_header;
-        at.ethertype = be16(frame, 0);
-        at.type = static_cast<vm::pkttype>(frame[10] <= 4 ? frame[10] : 0);
-        break;
+    }
     }
     at.protocol = protocol_of(at.ethertype);
     if (link == link_kind::raw_ip) at.type = type_by_address(frame, at);

@@ -11,7 +11,7 @@ import struct
 import sys
 from pathlib import Path
 
-from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, IPv6, Raw, conf, wrpcap
+from scapy.all import ARP, ICMP, IP, TCP, UDP, CookedLinux, Ether, IPv6, Raw, conf, wrpcap
 
 conf.verb = 0
 T0 = 1_700_000_000
@@ -76,6 +76,14 @@ def raw_ip_packets():
     return stamp([p[IP] for p in host_packets()[4:]])
 
 
+def cooked_packets():
+    """A Linux cooked capture (DLT_LINUX_SLL, as `tcpdump -i any` writes)."""
+    return stamp([
+        CookedLinux(pkttype=0, proto=0x0800) / IP(src="10.1.0.6", dst="192.0.2.10") / TCP(dport=22),
+        CookedLinux(pkttype=1, proto=0x0800) / IP(src="10.1.0.6", dst="192.0.2.10") / TCP(dport=80),
+    ])
+
+
 def pcapng(path, interfaces, packets):
     """packets: (interface index, epoch seconds, bytes)."""
     def block(kind, body):
@@ -113,6 +121,7 @@ def main(directory):
     wrpcap(str(d / "host.pcap"), host_packets())
     wrpcap(str(d / "rewrite.pcap"), rewrite_packets())
     wrpcap(str(d / "raw-output.pcap"), raw_ip_packets(), linktype=101)
+    wrpcap(str(d / "cooked.pcap"), cooked_packets())
     two_interfaces(d / "two-interfaces.pcapng")
 
 
