@@ -28,6 +28,29 @@ std::string place(const location& loc) {
     return fmt::format("{}:{}", loc.file->name(), loc.file->line_col(loc.begin).first);
 }
 
+// Rules print without counter and quota values: the ruleset's starting values would read as
+// the replay's.
+const list_options listing{.stateless = true};
+
+// A rule holding an anonymous chain (`jump { ... }`) lists on several lines; a verdict line
+// wants one: "jump { counter; accept }".
+std::string one_line(const std::string& text) {
+    std::string out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        std::string_view line(text.data() + start, end - start);
+        while (!line.empty() && (line.front() == '\t' || line.front() == ' ')) line.remove_prefix(1);
+        if (!line.empty()) {
+            if (!out.empty()) out += out.back() == '{' || line == "}" ? " " : "; ";
+            out += line;
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
 std::string printed(const front::value_expr& v) {
     front::print_ctx ctx{{}, {}};
     front::print_value(v, ctx);
@@ -71,7 +94,7 @@ program_names::program_names(const front::ruleset& rs, const compile::program& p
     : program_(p), rules_(p.rules.size()), chains_(p.chains.size()), chain_places_(p.chains.size()) {
     for (size_t i = 0; i < p.chains.size(); ++i) {
         const compile::chain_code& c = p.chains[i];
-        chains_[i] = fmt::format("{} {} {}", front::family_name(c.family), c.table, c.name);
+        chains_[i] = fmt::format("{} {} {}", front::family_name(c.family), c.table, c.name.empty() ? "(anonymous)" : c.name);
         const front::table* t = rs.find_table(c.family, c.table);
         const front::chain* declared = t != nullptr ? t->find_chain(c.name) : nullptr;
         chain_places_[i] = declared != nullptr ? place(declared->loc) : "<unknown>";
@@ -82,7 +105,7 @@ const std::string& program_names::rule(uint32_t index) {
     std::string& text = rules_[index];
     if (text.empty()) {
         const compile::rule_code& r = program_.rules[index];
-        text = place(r.loc) + ": " + (r.source != nullptr ? front::rule_text(*r.source, family_of(index), {}) : "?");
+        text = place(r.loc) + ": " + (r.source != nullptr ? one_line(front::rule_text(*r.source, family_of(index), listing)) : "?");
     }
     return text;
 }
@@ -121,7 +144,7 @@ const std::string& program_names::statement_text(uint32_t rule_index, uint32_t i
     // would hide is printed as it stands.
     front::rule alone;
     alone.stmts.push_back(s->clone());
-    std::string text = s->implicit ? std::string() : front::rule_text(alone, family_of(rule_index), {});
+    std::string text = s->implicit ? std::string() : one_line(front::rule_text(alone, family_of(rule_index), listing));
     if (text.empty()) {
         front::print_ctx ctx{{}, {}};
         front::print_stmt(*s, ctx);

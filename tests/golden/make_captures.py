@@ -76,6 +76,17 @@ def raw_ip_packets():
     return stamp([p[IP] for p in host_packets()[4:]])
 
 
+def jump_packets():
+    eth = Ether(**MAC)
+    return stamp([
+        eth / IP(src="10.1.1.1", dst="192.0.2.10") / TCP(dport=80),   # through web, back, policy
+        eth / IP(src="10.1.1.1", dst="192.0.2.10") / TCP(dport=443),  # accepted in web
+        eth / IP(src="10.1.1.1", dst="192.0.2.10") / TCP(dport=22),   # goto ssh
+        eth / IP(src="10.9.9.9", dst="192.0.2.10") / TCP(dport=443),  # return from web
+        eth / IP(src="10.1.1.1", dst="192.0.2.10") / UDP(dport=53),   # the anonymous chain
+    ])
+
+
 def cooked_packets():
     """A Linux cooked capture (DLT_LINUX_SLL, as `tcpdump -i any` writes)."""
     return stamp([
@@ -122,6 +133,7 @@ def main(directory):
     wrpcap(str(d / "rewrite.pcap"), rewrite_packets())
     wrpcap(str(d / "raw-output.pcap"), raw_ip_packets(), linktype=101)
     wrpcap(str(d / "cooked.pcap"), cooked_packets())
+    wrpcap(str(d / "jumps.pcap"), jump_packets())
     two_interfaces(d / "two-interfaces.pcapng")
 
 
