@@ -2,12 +2,14 @@
 # integration/log_format_vs_kernel.sh [REPLAY]
 #
 # The `log` statement's text: the kernel's own lines against vm::format_kernel_log's, packet
-# for packet. Two fresh network namespaces joined by a veth pair (lfa0 in A, lfb0 in B); B
-# loads a ruleset with `log` statements in every family that logs (netdev ingress, ip and ip6
-# prerouting/input/output, inet, arp input/output) and every log flag; A sends crafted
+# for packet. Two fresh network namespaces joined by two veth pairs (lfa0 in A to lfb0 in B;
+# lfa1 in A to lfb1, a port of bridge br0 in B); B loads a ruleset with `log` statements in
+# every family that logs (netdev ingress, ip and ip6 prerouting/input/output, inet, arp
+# input/output, bridge prerouting) and every log flag; A sends crafted
 # packets (TCP with options and every flag, UDP, UDP-Lite, ICMP and ICMPv6 echo and errors
 # quoting a packet, IPv4 options, IPv6 extension headers, fragments, ESP, AH, truncated
-# headers, ARP), an unprivileged socket in B sends a few of its own. B's interface is captured
+# headers, a line longer than the kernel's buffer, ARP, VLAN and QinQ frames through the
+# bridge), an unprivileged socket in B sends a few of its own. B's interfaces are captured
 # (AF_PACKET), the kernel's lines are read from /dev/kmsg by their unique prefix, and each
 # captured frame goes through REPLAY (the nfqwall_log_format_replay tool; default
 # build/integration/nfqwall_log_format_replay) once per log statement it reached. Lines must
@@ -43,6 +45,7 @@ command -v setpriv >/dev/null || nfqw_skip "setpriv (util-linux) is not installe
 sysctl_key=net.netfilter.nf_log_all_netns
 old_log_all_netns=$(sysctl -n "$sysctl_key" 2>/dev/null) || nfqw_skip "no $sysctl_key (nf_log_syslog not loaded?)"
 
+# shellcheck disable=SC2317 # run by the traps below
 restore() {
 	sysctl -qw "$sysctl_key=$old_log_all_netns" || true
 	nfqw_cleanup
@@ -69,6 +72,16 @@ for side in "a $ns_a lfa0 1 2 02:00:00:00:77:02" "b $ns_b lfb0 2 1 02:00:00:00:7
 	ip -n "$ns" neigh replace "fd00:77::$peer" lladdr "$peer_mac" dev "$ifname" nud permanent
 done
 ip netns exec "$ns_b" sysctl -qw net.ipv4.tcp_early_demux=0 net.ipv4.udp_early_demux=0
+# The bridge's port: crafted frames only (no IPv6 on either end, so no MLD or solicitations).
+ip -n "$ns_a" link add lfa1 address 02:00:00:00:78:aa type veth peer name lfb1 netns "$ns_b" address 02:00:00:00:78:bb
+ip netns exec "$ns_a" sysctl -qw net.ipv6.conf.lfa1.disable_ipv6=1
+ip netns exec "$ns_b" sysctl -qw net.ipv6.conf.lfb1.disable_ipv6=1
+ip -n "$ns_b" link add br0 type bridge forward_delay 0
+ip netns exec "$ns_b" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
+ip -n "$ns_b" link set lfb1 master br0
+ip -n "$ns_a" link set lfa1 up
+ip -n "$ns_b" link set lfb1 up
+ip -n "$ns_b" link set br0 up
 sleep 0.5 # let link-up traffic (MLD reports) pass before logging starts
 
 sysctl -qw "$sysctl_key=1"

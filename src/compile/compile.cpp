@@ -137,6 +137,7 @@ private:
         cc.table = t.name;
         cc.family = t.fam;
         cc.base = c.is_base();
+        cc.nat = cc.base && c.type == "nat";
         cc.hook = c.hooknum;
         cc.priority = c.priority_value;
         cc.policy = c.policy.value_or(1);
@@ -386,8 +387,70 @@ private:
             }
             ++current_stmt_;
         }
+        if (opts_.optimize) {
+            merge_payload_loads(rc.first);
+            fuse_payload_compares(rc.first);
+        }
         rc.count = static_cast<uint32_t>(p_.code.size() - rc.first);
         return rc;
+    }
+
+    // nft's payload merging: `ip saddr 10.0.0.1 ip daddr 10.0.0.2` compares adjacent header
+    // bytes with two loads and two compares; one load and one compare of both do the same
+    // (a load past the end fails the rule either way). Adjacent eq tests on the same base merge
+    // while the value fits a 16-byte register.
+    void merge_payload_loads(uint32_t first) {
+        auto is_eq_test = [&](size_t i) {
+            if (i + 1 >= p_.code.size()) return false;
+            const insn& load = p_.code[i];
+            const insn& cmp = p_.code[i + 1];
+            return load.op == opcode::payload_load && cmp.op == opcode::cmp && cmp.flags == cmp_eq &&
+                   cmp.sreg == load.dreg && cmp.len == load.len;
+        };
+        size_t i = first;
+        while (i < p_.code.size()) {
+            if (!is_eq_test(i) || !is_eq_test(i + 2)) {
+                ++i;
+                continue;
+            }
+            insn& load = p_.code[i];
+            const insn& next = p_.code[i + 2];
+            const uint32_t merged = uint32_t{load.len} + next.len;
+            if (next.a != load.a || next.b != load.b + load.len || merged > 16 || next.dreg != load.dreg) {
+                ++i;
+                continue;
+            }
+            // Both compare constants: concatenate them (the first one's bytes are the last
+            // constants added only by chance, so copy).
+            std::vector<uint8_t> value(p_.data.begin() + p_.code[i + 1].a, p_.data.begin() + p_.code[i + 1].a + load.len);
+            value.insert(value.end(), p_.data.begin() + p_.code[i + 3].a, p_.data.begin() + p_.code[i + 3].a + next.len);
+            load.len = static_cast<uint8_t>(merged);
+            p_.code[i + 1].len = static_cast<uint8_t>(merged);
+            p_.code[i + 1].a = add_data(value);
+            p_.code.erase(p_.code.begin() + static_cast<long>(i) + 2, p_.code.begin() + static_cast<long>(i) + 4);
+            p_.insn_stmt.erase(p_.insn_stmt.begin() + static_cast<long>(i) + 2, p_.insn_stmt.begin() + static_cast<long>(i) + 4);
+            // Stay at i: a third adjacent field may merge too.
+        }
+    }
+
+    // A header load whose register only feeds the next instruction's eq/neq compare becomes
+    // one instruction (the kernel's fast payload and cmp paths serve the same purpose).
+    void fuse_payload_compares(uint32_t first) {
+        for (size_t i = first; i + 1 < p_.code.size(); ++i) {
+            const insn& load = p_.code[i];
+            const insn& cmp = p_.code[i + 1];
+            const uint8_t op = cmp.flags & cmp_op_mask;
+            if (load.op != opcode::payload_load || cmp.op != opcode::cmp || cmp.sreg != load.dreg || cmp.len != load.len || load.len > 16 ||
+                (op != cmp_eq && op != cmp_neq) || (cmp.flags & cmp_host)) {
+                continue;
+            }
+            // The compare must end its statement: nothing after it reads the register.
+            if (i + 2 < p_.code.size() && p_.insn_stmt[i + 2] == p_.insn_stmt[i + 1]) continue;
+            const insn fused{opcode::payload_cmp, 0, 0, load.len, static_cast<uint8_t>(load.a), op, load.b, cmp.a};
+            p_.code[i] = fused;
+            p_.code.erase(p_.code.begin() + static_cast<long>(i) + 1);
+            p_.insn_stmt.erase(p_.insn_stmt.begin() + static_cast<long>(i) + 1);
+        }
     }
 
     void emit(insn i) {
@@ -696,16 +759,24 @@ private:
             if (dest.inner_desc) return unsupported{"payload statement on a tunnel header", s.loc};
             auto r = load(*ps.value, why);
             if (!r) break;
-            // The bytes written: the field, or the whole bytes a sub-byte field lies in.
+            // The bytes written: the field, or the whole bytes a sub-byte field lies in; with
+            // a checksum to fix, an even number of bytes at an even offset, since checksums
+            // sum 16-bit words (nft's stmt_evaluate_payload does the same widening).
             const uint32_t first = dest.offset / 8;
             const uint32_t last = (dest.offset + dest.len + 7) / 8;
-            p_.payload_writes.push_back(payload_write_of(dest, first, last - first));
-            const auto w = static_cast<uint32_t>(p_.payload_writes.size() - 1);
-            if (dest.offset % 8 == 0 && dest.len % 8 == 0) {
-                emit({opcode::payload_set, 0, *r, static_cast<uint8_t>(dest.len / 8), 0, 0, w, 0});
+            packet::payload_write w = payload_write_of(dest, first, last - first);
+            const bool checksummed = dest.desc != nullptr && dest.desc->checksum_key >= 0;
+            if (checksummed && (w.length & 1)) {
+                ++w.length;
+                if (w.offset & 1) --w.offset;
+            }
+            p_.payload_writes.push_back(w);
+            const auto index = static_cast<uint32_t>(p_.payload_writes.size() - 1);
+            if (w.offset * 8 == dest.offset && w.length * 8 == dest.len) {
+                emit({opcode::payload_set, 0, *r, static_cast<uint8_t>(w.length), 0, 0, index, 0});
             } else {
                 emit({opcode::payload_set_bits, 0, *r, static_cast<uint8_t>(value_bytes(dest.len)), 0,
-                      static_cast<uint16_t>(dest.len), w, dest.offset % 8});
+                      static_cast<uint16_t>(dest.len), index, dest.offset - w.offset * 8});
             }
             break;
         }

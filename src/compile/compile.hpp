@@ -14,6 +14,10 @@ namespace nfqwall::compile {
 
 struct compile_options {
     uint64_t now_ns = 0;  // starts element timeouts
+    // Merge adjacent header compares into one load and compare, as nft does, and fuse a
+    // header load with its compare into one instruction. Traces turn it off so that a failed
+    // test names its own statement and its register holds the value the packet had.
+    bool optimize = true;
 };
 
 // What the engine cannot run yet, one line each ("file:line: nat statement is not supported

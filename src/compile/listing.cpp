@@ -80,6 +80,9 @@ std::string instruction_text(const program& p, const insn& in) {
     switch (in.op) {
     case opcode::payload_load:
         return fmt::format("payload load {}b @ {} header + {} => reg {}", in.len, base_name(in.a), in.b, in.dreg);
+    case opcode::payload_cmp:
+        return fmt::format("payload cmp {} {}b @ {} header + {} {}", in.aux == cmp_eq ? "eq" : "neq", in.len,
+                           base_name(in.flags), in.a, words(data + in.b, in.len));
     case opcode::payload_bits:
         return fmt::format("payload load {} bits @ {} header + bit {} => reg {}", in.aux, base_name(in.a), in.b, in.dreg);
     case opcode::exthdr_load:

@@ -24,6 +24,7 @@ inline constexpr uint32_t register_bytes = register_count * 4;
 enum class opcode : uint8_t {
     // loads into dreg; a load that fails ends the rule (NFT_BREAK)
     payload_load,    // a: base, b: offset (bytes), len
+    payload_cmp,     // a fused payload_load + cmp: flags: base, a: offset, len; aux: cmp_eq or cmp_neq; b: data
     payload_bits,    // a: base, b: bit offset, aux: bit length -> right-aligned big-endian value of len bytes
     exthdr_load,     // aux: op, a: type, b: offset (bytes), len; flags: present test (1 byte boolean)
     meta_load,       // aux: meta key, len
@@ -104,6 +105,8 @@ struct chain_code {
     uint32_t first_rule = 0;
     uint32_t rule_count = 0;
     bool base = false;
+    // A nat base chain: the kernel runs it only for a connection's first packet (engine.hpp).
+    bool nat = false;
     front::hook hook = front::hook::none;
     int32_t priority = 0;
     int policy = 1;       // NF_ACCEPT, NF_DROP

@@ -30,12 +30,52 @@ uint64_t read_host(const uint8_t* p, uint32_t len) {
     return v;  // little-endian host: the low bytes first
 }
 
-int compare(const uint8_t* a, const uint8_t* b, uint32_t len, bool host) {
-    if (host) {
-        const uint64_t x = read_host(a, len), y = read_host(b, len);
-        return x < y ? -1 : (x > y ? 1 : 0);
+template <typename T>
+T load_word(const uint8_t* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+// Equality of register bytes: fixed-size loads the compiler inlines for the common sizes
+// (a library memcmp call costs more than the whole test).
+bool equal_bytes(const uint8_t* a, const uint8_t* b, uint32_t len) {
+    switch (len) {
+    case 1: return a[0] == b[0];
+    case 2: return load_word<uint16_t>(a) == load_word<uint16_t>(b);
+    case 4: return load_word<uint32_t>(a) == load_word<uint32_t>(b);
+    case 8: return load_word<uint64_t>(a) == load_word<uint64_t>(b);
+    case 16:
+        return ((load_word<uint64_t>(a) ^ load_word<uint64_t>(b)) | (load_word<uint64_t>(a + 8) ^ load_word<uint64_t>(b + 8))) == 0;
+    default: return std::memcmp(a, b, len) == 0;
     }
-    return std::memcmp(a, b, len);
+}
+
+int three_way(uint64_t x, uint64_t y) { return x < y ? -1 : (x > y ? 1 : 0); }
+
+// Order of register bytes: host-order integers numerically, everything else as big-endian
+// numbers (byte strings).
+int compare(const uint8_t* a, const uint8_t* b, uint32_t len, bool host) {
+    if (host) return three_way(read_host(a, len), read_host(b, len));
+    switch (len) {
+    case 1: return three_way(a[0], b[0]);
+    case 2: return three_way(__builtin_bswap16(load_word<uint16_t>(a)), __builtin_bswap16(load_word<uint16_t>(b)));
+    case 4: return three_way(__builtin_bswap32(load_word<uint32_t>(a)), __builtin_bswap32(load_word<uint32_t>(b)));
+    case 8: return three_way(__builtin_bswap64(load_word<uint64_t>(a)), __builtin_bswap64(load_word<uint64_t>(b)));
+    default: return std::memcmp(a, b, len);
+    }
+}
+
+// Clears a destination register range before a value of `len` bytes is written to it, so
+// that its padding reads as zeroes. Up to 16 bytes (NFT_REG_SIZE) this is one fixed-size
+// store: the register file has 16 bytes of slack, and the compiler allocates registers in
+// increasing order within a statement, so the bytes after a destination hold nothing live.
+inline void clear_register(uint8_t* d, uint32_t len) {
+    if (len <= 16) {
+        std::memset(d, 0, 16);
+    } else {
+        std::memset(d, 0, (len + 3u) & ~3u);
+    }
 }
 
 bool cmp_holds(uint8_t op, int c) {
@@ -142,6 +182,17 @@ uint32_t symmetric_hash(const packet::packet_view& p) {
     return jhash_bytes(key, 2 * alen + 5, 0);
 }
 
+// nf_nat_inet_fn: nat chains decide a connection's mapping once, on its first packet (ct
+// state new, or related for the first packet of an expected connection); later packets
+// reuse the mapping, and packets without a conntrack entry are not NATed at all.
+bool nat_chains_run(const services& with) {
+    if (with.ct == nullptr) return false;
+    uint32_t state = 0;
+    if (!with.ct->get(front::CT_STATE, -1, reinterpret_cast<uint8_t*>(&state), 4)) return false;
+    constexpr uint32_t related_bit = 4, new_bit = 8;  // NF_CT_STATE_BIT(IP_CT_RELATED), (IP_CT_NEW)
+    return state & (related_bit | new_bit);
+}
+
 }  // namespace
 
 struct engine::state {
@@ -162,6 +213,7 @@ struct engine::state {
     packet_meta* meta = nullptr;
     const services* svc = nullptr;
     run_result* out = nullptr;
+    // 16 bytes of slack past the last register for clear_register's fixed-size stores.
     alignas(8) std::array<uint8_t, compile::register_bytes + 16> regs{};
 
     uint8_t* reg(uint8_t r) { return regs.data() + 4 * r; }
@@ -180,7 +232,7 @@ struct engine::state {
 };
 
 bool engine::state::load_meta(uint16_t key, uint8_t* dst, uint32_t len) {
-    std::memset(dst, 0, std::max<uint32_t>(len, 4));
+    clear_register(dst, len);
     const packet_meta& m = *meta;
     auto iface = [&](const interface_info* i, auto&& field) {
         if (i == nullptr) return false;
@@ -265,77 +317,83 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
     return true;
 }
 
-int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stopped, uint32_t& target, uint16_t& queue) {
+[[gnu::always_inline]] inline int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stopped, uint32_t& target, uint16_t& queue) {
     const insn* code = p->code.data() + rule.first;
     const uint8_t* data = p->data.data();
-    for (uint32_t i = 0; i < rule.count; ++i) {
+    uint32_t i = 0;
+    for (; i < rule.count; ++i) {
         const insn& in = code[i];
-        stopped = rule.first + i;
         switch (in.op) {
         case opcode::payload_load: {
             uint8_t* d = reg(in.dreg);
             // The register's last word is zeroed first, as the kernel does.
-            std::memset(d + (in.len & ~3u), 0, 4);
-            if (!pkt->load(static_cast<packet::payload_base>(in.a), in.b, in.len, d)) return nft_break;
+            clear_register(d, in.len);
+            if (!pkt->load(static_cast<packet::payload_base>(in.a), in.b, in.len, d)) goto broke;
+            break;
+        }
+        case opcode::payload_cmp: {
+            alignas(8) uint8_t value[16];
+            if (!pkt->load(static_cast<packet::payload_base>(in.flags), in.a, in.len, value)) goto broke;
+            if (equal_bytes(value, data + in.b, in.len) != (in.aux == compile::cmp_eq)) goto broke;
             break;
         }
         case opcode::payload_bits: {
             const uint32_t bits = in.aux, shift = in.b % 8;
             const uint32_t covering = (shift + bits + 7) / 8;
             uint8_t buf[17] = {};
-            if (covering > 16 || !pkt->load(static_cast<packet::payload_base>(in.a), in.b / 8, covering, buf)) return nft_break;
+            if (covering > 16 || !pkt->load(static_cast<packet::payload_base>(in.a), in.b / 8, covering, buf)) goto broke;
             unsigned __int128 v = 0;
             for (uint32_t k = 0; k < covering; ++k) v = (v << 8) | buf[k];
             v >>= covering * 8 - shift - bits;
             if (bits < 128) v &= (static_cast<unsigned __int128>(1) << bits) - 1;
             uint8_t* d = reg(in.dreg);
-            std::memset(d, 0, (in.len + 3u) & ~3u);
+            clear_register(d, in.len);
             for (uint32_t k = 0; k < in.len; ++k) d[in.len - 1 - k] = static_cast<uint8_t>(v >> (8 * k));
             break;
         }
         case opcode::exthdr_load: {
             uint8_t* d = reg(in.dreg);
-            std::memset(d, 0, (in.len + 3u) & ~3u);
+            clear_register(d, in.len);
             const auto op = static_cast<packet::exthdr_op>(in.aux);
             if (in.flags & 1) {
                 d[0] = packet::exthdr_present(*pkt, op, static_cast<uint8_t>(in.a)) ? 1 : 0;
                 break;
             }
-            if (!packet::exthdr_load(*pkt, op, static_cast<uint8_t>(in.a), in.b, in.len, d)) return nft_break;
+            if (!packet::exthdr_load(*pkt, op, static_cast<uint8_t>(in.a), in.b, in.len, d)) goto broke;
             break;
         }
         case opcode::meta_load:
-            if (!load_meta(in.aux, reg(in.dreg), in.len)) return nft_break;
+            if (!load_meta(in.aux, reg(in.dreg), in.len)) goto broke;
             break;
         case opcode::ct_load: {
             uint8_t* d = reg(in.dreg);
-            std::memset(d, 0, (in.len + 3u) & ~3u);
+            clear_register(d, in.len);
             if (svc->ct == nullptr) {
                 // Without a tracker every packet is as the kernel sees an untracked one... no
                 // entry: `ct state` reads "invalid", anything else fails.
-                if (in.aux != front::CT_STATE) return nft_break;
+                if (in.aux != front::CT_STATE) goto broke;
                 put<uint32_t>(d, 1);  // NF_CT_STATE_INVALID_BIT
                 break;
             }
-            if (!svc->ct->get(in.aux, static_cast<int>(in.a) - 1, d, in.len)) return nft_break;
+            if (!svc->ct->get(in.aux, static_cast<int>(in.a) - 1, d, in.len)) goto broke;
             break;
         }
         case opcode::fib_load: {
-            if (svc->fib == nullptr) return nft_break;
+            if (svc->fib == nullptr) goto broke;
             uint8_t addr[16] = {};
             uint32_t alen = 0;
             if (pkt->network() == packet::network_protocol::ipv4) {
                 alen = 4;
-                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 12 : 16, 4, addr)) return nft_break;
+                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 12 : 16, 4, addr)) goto broke;
             } else if (pkt->network() == packet::network_protocol::ipv6) {
                 alen = 16;
-                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 8 : 24, 16, addr)) return nft_break;
+                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 8 : 24, 16, addr)) goto broke;
             } else {
-                return nft_break;
+                goto broke;
             }
             uint8_t* d = reg(in.dreg);
-            std::memset(d, 0, std::max<uint32_t>((in.len + 3u) & ~3u, 4));
-            if (!svc->fib->lookup(*meta, addr, alen, in.a, in.aux, d, in.len)) return nft_break;
+            clear_register(d, in.len);
+            if (!svc->fib->lookup(*meta, addr, alen, in.a, in.aux, d, in.len)) goto broke;
             break;
         }
         case opcode::numgen: {
@@ -359,18 +417,26 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
         }
         case opcode::immediate: {
             uint8_t* d = reg(in.dreg);
-            std::memset(d + (in.len & ~3u), 0, 4);
+            clear_register(d, in.len);
             std::memcpy(d, data + in.a, in.len);
             break;
         }
-        case opcode::cmp:
-            if (!cmp_holds(in.flags, compare(reg(in.sreg), data + in.a, in.len, in.flags & compile::cmp_host))) return nft_break;
+        case opcode::cmp: {
+            const uint8_t op = in.flags & compile::cmp_op_mask;
+            if (op == compile::cmp_eq) {
+                if (!equal_bytes(reg(in.sreg), data + in.a, in.len)) goto broke;
+            } else if (op == compile::cmp_neq) {
+                if (equal_bytes(reg(in.sreg), data + in.a, in.len)) goto broke;
+            } else if (!cmp_holds(in.flags, compare(reg(in.sreg), data + in.a, in.len, in.flags & compile::cmp_host))) {
+                goto broke;
+            }
             break;
+        }
         case opcode::range: {
             const bool host = in.flags & compile::cmp_host;
             const bool inside = compare(reg(in.sreg), data + in.a, in.len, host) >= 0 &&
                                 compare(reg(in.sreg), data + in.b, in.len, host) <= 0;
-            if (inside == ((in.flags & compile::cmp_op_mask) == compile::cmp_neq)) return nft_break;
+            if (inside == ((in.flags & compile::cmp_op_mask) == compile::cmp_neq)) goto broke;
             break;
         }
         case opcode::bitwise: {
@@ -425,11 +491,11 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
         case opcode::lookup: {
             element_view view;
             const bool found = p->sets[in.aux]->lookup({reg(in.sreg), in.len}, meta->now_ns, view);
-            if (found == static_cast<bool>(in.flags & compile::lookup_invert)) return nft_break;
+            if (found == static_cast<bool>(in.flags & compile::lookup_invert)) goto broke;
             if ((in.flags & compile::lookup_dreg) && found) {
                 const auto& d = p->sets[in.aux]->description();
                 uint8_t* dst = reg(in.dreg);
-                std::memset(dst, 0, std::max<uint32_t>((d.data_bytes + 3u) & ~3u, 4));
+                clear_register(dst, d.data_bytes);
                 if (view.data) std::memcpy(dst, view.data, d.data_bytes);
             }
             break;
@@ -437,7 +503,7 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
         case opcode::verdict_map: {
             element_view view;
             if (!p->sets[in.aux]->lookup({reg(in.sreg), in.len}, meta->now_ns, view) || view.verdict == nullptr) {
-                return nft_break;
+                goto broke;
             }
             target = view.verdict->chain;
             queue = view.verdict->queue_num;
@@ -456,10 +522,10 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             return static_cast<int32_t>(in.a);
         case opcode::counter: counters[in.a].add(pkt->network_length()); break;
         case opcode::limit:
-            if (!limit_eval(p->limits[in.a], limits[in.a], pkt->network_length(), meta->now_ns)) return nft_break;
+            if (!limit_eval(p->limits[in.a], limits[in.a], pkt->network_length(), meta->now_ns)) goto broke;
             break;
         case opcode::quota:
-            if (!quota_eval(p->quotas[in.a], quotas[in.a], pkt->network_length())) return nft_break;
+            if (!quota_eval(p->quotas[in.a], quotas[in.a], pkt->network_length())) goto broke;
             break;
         case opcode::last:
             lasts[in.a].used_ns = meta->now_ns;
@@ -470,7 +536,7 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             uint32_t index = in.a;
             if (in.op == opcode::objref_map) {
                 element_view view;
-                if (!p->sets[in.aux]->lookup({reg(in.sreg), in.len}, meta->now_ns, view)) return nft_break;
+                if (!p->sets[in.aux]->lookup({reg(in.sreg), in.len}, meta->now_ns, view)) goto broke;
                 index = view.object;
             }
             const auto& obj = p->objects[index];
@@ -478,10 +544,10 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             switch (obj.type) {
             case front::obj_type::counter: object_counters[index].add(bytes); break;
             case front::obj_type::limit:
-                if (!limit_eval(obj.limit, object_limits[index], bytes, meta->now_ns)) return nft_break;
+                if (!limit_eval(obj.limit, object_limits[index], bytes, meta->now_ns)) goto broke;
                 break;
             case front::obj_type::quota:
-                if (!quota_eval(obj.quota, object_quotas[index], bytes)) return nft_break;
+                if (!quota_eval(obj.quota, object_quotas[index], bytes)) goto broke;
                 break;
             default: break;
             }
@@ -506,13 +572,13 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             if (svc->ct) svc->ct->set(in.aux, static_cast<int>(in.a) - 1, reg(in.sreg), in.len);
             break;
         case opcode::payload_set:
-            if (!packet::payload_set(*pkt, p->payload_writes[in.a], reg(in.sreg))) return nft_break;
+            if (!packet::payload_set(*pkt, p->payload_writes[in.a], reg(in.sreg))) goto broke;
             out->modified = true;
             break;
         case opcode::payload_set_bits: {
             const packet::payload_write& w = p->payload_writes[in.a];
             uint8_t buf[17] = {};
-            if (w.length > 16 || !pkt->load(w.base, w.offset, w.length, buf)) return nft_break;
+            if (w.length > 16 || !pkt->load(w.base, w.offset, w.length, buf)) goto broke;
             unsigned __int128 cur = 0, value = 0;
             for (uint32_t k = 0; k < w.length; ++k) cur = (cur << 8) | buf[k];
             const uint8_t* s = reg(in.sreg);
@@ -522,20 +588,20 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             const unsigned __int128 field = ((bits < 128 ? (static_cast<unsigned __int128>(1) << bits) : 0) - 1) << low;
             cur = (cur & ~field) | ((value << low) & field);
             for (uint32_t k = 0; k < w.length; ++k) buf[w.length - 1 - k] = static_cast<uint8_t>(cur >> (8 * k));
-            if (!packet::payload_set(*pkt, w, buf)) return nft_break;
+            if (!packet::payload_set(*pkt, w, buf)) goto broke;
             out->modified = true;
             break;
         }
         case opcode::exthdr_set: {
             const packet::located opt = packet::find_tcp_option(*pkt, static_cast<uint8_t>(in.a));
-            if (!opt.found() || !pkt->has_transport_header()) return nft_break;
+            if (!opt.found() || !pkt->has_transport_header()) goto broke;
             packet::payload_write w;
             w.base = packet::payload_base::transport;
             w.offset = opt.offset + in.b - pkt->transport_offset();
             w.length = in.len;
             w.checksum = packet::checksum_kind::inet;
             w.checksum_offset = 16;  // the TCP checksum
-            if (!packet::payload_set(*pkt, w, reg(in.sreg))) return nft_break;
+            if (!packet::payload_set(*pkt, w, reg(in.sreg))) goto broke;
             out->modified = true;
             break;
         }
@@ -551,8 +617,8 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             case 1: r = set.update(key, value, d.timeout_ns, meta->now_ns, &view); break;
             default: r = set.remove(key, meta->now_ns); break;
             }
-            if (r == set_store::update_result::full) return nft_break;
-            if (d.op != 2 && !d.stmts.empty() && !element_stmts(d.stmts, view)) return nft_break;
+            if (r == set_store::update_result::full) goto broke;
+            if (d.op != 2 && !d.stmts.empty() && !element_stmts(d.stmts, view)) goto broke;
             break;
         }
         case opcode::notrack:
@@ -560,10 +626,13 @@ int32_t engine::state::run_rule(const compile::rule_code& rule, uint32_t& stoppe
             break;
         case opcode::unsupported:
             ++stats.unsupported;
-            return nft_break;
+            goto broke;
         }
     }
     return nft_continue;
+broke:
+    stopped = rule.first + i;
+    return nft_break;
 }
 
 engine::engine(std::unique_ptr<compile::program> program) : program_(std::move(program)), state_(std::make_unique<state>()) {
@@ -607,6 +676,7 @@ run_result engine::run(packet::packet_view& packet, packet_meta& meta, const ser
         uint32_t rule;  // next rule to run in it
     };
     for (const compile::hooked_chain& hc : p.hooked(meta.family, meta.hook)) {
+        if (p.chains[hc.chain].nat && !nat_chains_run(with)) continue;
         std::array<frame, jump_stack_size> stack;
         uint32_t depth = 0;
         uint32_t chain = hc.chain;

@@ -1,7 +1,8 @@
 // The verdict engine: runs the compiled base chains of a family's hook over one packet, the
 // way nf_tables does (nft_do_chain): rules in order, a failed test ends a rule, `accept` ends
 // only the current base chain (the next one at the hook still runs), `drop` is final,
-// jump/goto/return with a 16-deep stack, the chain's policy when nothing decides.
+// jump/goto/return with a 16-deep stack, the chain's policy when nothing decides. Chains of
+// type nat run only for a connection's first packet, as nf_nat_inet_fn runs them.
 #pragma once
 
 #include <cstdint>

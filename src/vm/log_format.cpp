@@ -34,7 +34,6 @@ enum : uint8_t {
     ipproto_esp = 50,
     ipproto_ah = 51,
     ipproto_icmpv6 = 58,
-    ipproto_none = 59,
     ipproto_dstopts = 60,
     ipproto_udplite = 136,
 };
@@ -72,7 +71,9 @@ public:
         std::array<char, 16> digits;
         const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value, 16).ptr;
         const auto length = static_cast<size_t>(end - digits.data());
-        if (upper) std::transform(digits.data(), end, digits.data(), [](char c) { return c >= 'a' ? char(c - 'a' + 'A') : c; });
+        if (upper) {
+            std::transform(digits.data(), end, digits.data(), [](char c) { return c >= 'a' ? char(c - 'a' + 'A') : c; });
+        }
         for (size_t i = length; i < width; ++i) text("0");
         return text({digits.data(), length});
     }
@@ -199,13 +200,18 @@ void write_mac_header(log_context& c, const interface_info* device) {
     c.out.text(" ");
 }
 
-// nf_log_dump_sk_uid_gid: only a packet of a local socket has an owner to print.
-void write_socket_owner(log_context& c) {
-    if (!c.meta.has_socket) return;
-    c.out.text("UID=").decimal(c.meta.skuid).text(" GID=").decimal(c.meta.skgid).text(" ");
+// What belongs to the packet rather than to its headers, never printed for a quoted one: the
+// owner of its local socket (nf_log_dump_sk_uid_gid, only when there is one) and the mark.
+void write_owner_and_mark(log_context& c) {
+    if (c.flag(NF_LOG_UID) && c.meta.has_socket) {
+        c.out.text("UID=").decimal(c.meta.skuid).text(" GID=").decimal(c.meta.skgid).text(" ");
+    }
+    if (c.meta.mark != 0) c.out.text("MARK=0x").hex(c.meta.mark).text(" ");
 }
 
-void write_incomplete(log_context& c, uint32_t bytes_left) { c.out.text("INCOMPLETE [").decimal(bytes_left).text(" bytes] "); }
+void write_incomplete(log_context& c, uint32_t bytes_left) {
+    c.out.text("INCOMPLETE [").decimal(bytes_left).text(" bytes] ");
+}
 
 // nf_log_dump_tcp_header. False when the header is cut short: the caller then stops the line.
 bool write_tcp(log_context& c, bool fragment, uint32_t offset) {
@@ -218,13 +224,15 @@ bool write_tcp(log_context& c, bool fragment, uint32_t offset) {
         return false;
     }
     out.text("SPT=").decimal(p.be16(offset)).text(" DPT=").decimal(p.be16(offset + 2)).text(" ");
-    if (c.flag(NF_LOG_TCPSEQ)) out.text("SEQ=").decimal(p.be32(offset + 4)).text(" ACK=").decimal(p.be32(offset + 8)).text(" ");
+    if (c.flag(NF_LOG_TCPSEQ)) {
+        out.text("SEQ=").decimal(p.be32(offset + 4)).text(" ACK=").decimal(p.be32(offset + 8)).text(" ");
+    }
     out.text("WINDOW=").decimal(p.be16(offset + 14)).text(" ");
 
     const uint8_t offset_byte = p.u8(offset + 12);  // data offset, reserved bits, AE
     const uint8_t flag_byte = p.u8(offset + 13);
     // TCP_RESERVED_BITS shifted down by 22: the three bits between the data offset and AE.
-    // (Kernels before AccECN, 6.18, counted AE as reserved and printed no "AE".)
+    // (Kernels without the AccECN changes, which 6.18 has, count AE as reserved: RES=0x04.)
     out.text("RES=0x").hex((offset_byte & 0x0e) << 2, 2).text(" ");
     struct named_flag {
         bool set;
@@ -410,9 +418,7 @@ void write_ipv4(log_context& c, uint32_t header_offset) {
         break;
     }
 
-    if (header_offset != 0) return;  // the quoted packet has no socket and no mark of its own
-    if (c.flag(NF_LOG_UID)) write_socket_owner(c);
-    if (c.meta.mark != 0) out.text("MARK=0x").hex(c.meta.mark).text(" ");
+    if (header_offset == 0) write_owner_and_mark(c);
 }
 
 // nf_ip6_ext_hdr without NEXTHDR_NONE: the headers the logger walks.
@@ -458,6 +464,23 @@ void write_icmpv6(log_context& c, uint32_t offset, bool outer) {
     default:  // MLD messages (130-132) and the rest: type and code only
         return;
     }
+}
+
+// An AH or ESP header in the IPv6 walk's "OPT ( ... )": its name and SPI, or why the SPI
+// cannot be read, which ends the line.
+bool write_ipsec_option(log_context& c, std::string_view name, bool fragment, uint32_t offset, uint32_t header_size,
+                        uint32_t spi_offset) {
+    c.out.text(name);
+    if (fragment) {
+        c.out.text(")");
+        return false;
+    }
+    if (!c.packet.has(offset, header_size)) {
+        c.out.text("INCOMPLETE [").decimal(c.packet.length() - offset).text(" bytes] )");
+        return false;
+    }
+    c.out.text("SPI=0x").hex(c.packet.be32(offset + spi_offset));
+    return true;
 }
 
 // dump_ipv6_packet. `outer` is false for the packet an ICMPv6 error quotes.
@@ -512,33 +535,14 @@ void write_ipv6(log_context& c, uint32_t header_offset, bool outer) {
             break;
         case ipproto_ah:
             if (options) {
-                out.text("AH ");
-                if (fragment) {
-                    out.text(")");
-                    return;
-                }
-                if (!p.has(offset, 12)) {
-                    out.text("INCOMPLETE [").decimal(p.length() - offset).text(" bytes] )");
-                    return;
-                }
-                out.text("SPI=0x").hex(p.be32(offset + 4)).text(" ");
+                if (!write_ipsec_option(c, "AH ", fragment, offset, 12, 4)) return;
+                out.text(" ");
             }
             header_length = (uint32_t{p.u8(offset + 1)} + 2) * 4;
             break;
         case ipproto_esp:
             // Nothing after ESP can be read, and the line ends here (no UID or MARK either).
-            if (options) {
-                out.text("ESP ");
-                if (fragment) {
-                    out.text(")");
-                    return;
-                }
-                if (!p.has(offset, 8)) {
-                    out.text("INCOMPLETE [").decimal(p.length() - offset).text(" bytes] )");
-                    return;
-                }
-                out.text("SPI=0x").hex(p.be32(offset)).text(" )");
-            }
+            if (options && write_ipsec_option(c, "ESP ", fragment, offset, 8, 0)) out.text(" )");
             return;
         }
         if (options) out.text(") ");
@@ -569,9 +573,7 @@ void write_ipv6(log_context& c, uint32_t header_offset, bool outer) {
         break;
     }
 
-    if (!outer) return;
-    if (c.flag(NF_LOG_UID)) write_socket_owner(c);
-    if (c.meta.mark != 0) out.text("MARK=0x").hex(c.meta.mark).text(" ");
+    if (outer) write_owner_and_mark(c);
 }
 
 // dump_arp_packet. Its last field has no trailing space, unlike every other line.
@@ -633,7 +635,10 @@ void write_packet(log_context& c, const packet::packet_view& packet) {
     case front::family::unspec:
         break;
     }
-    switch (packet.ethertype()) {
+    // skb->protocol: the kernel takes only the outer VLAN tag out of the frame, so behind a
+    // second tag the protocol is that tag's.
+    const uint16_t protocol = packet.vlan_count() >= 2 ? packet.vlan(1).tpid : packet.ethertype();
+    switch (protocol) {
     case ethertype_ipv4:
         write_ip_packet(c, false);
         return;
@@ -668,7 +673,9 @@ size_t format_kernel_log(const compile::log_record& record, const packet::packet
     writer.text(" OUT=").text(meta.oif != nullptr ? meta.oif->name_view() : std::string_view{}).text(" ");
 
     std::span<const uint8_t> network;
-    if (packet.has_network_header()) network = packet.bytes().subspan(packet.network_offset());
+    if (packet.has_network_header() && packet.network_offset() <= packet.size()) {
+        network = packet.bytes().subspan(packet.network_offset());
+    }
     log_context context{writer, network_bytes(network), read_link_header(packet), record.flags, meta};
     write_packet(context, packet);
     return writer.size();

@@ -6,7 +6,12 @@
 // them as bytes; an interval set compares them as big-endian numbers, field by field for a
 // concatenation (each field padded to 4 bytes). Every set has a fixed capacity chosen when
 // it is built (its `size`, or its elements plus the default dynamic size): lookups and
-// updates never allocate.
+// updates never allocate, and every operation does a bounded amount of work.
+//
+// The structures (set_hash.cpp, set_interval.cpp): a Robin Hood hash table with
+// backward-shift deletion for exact keys; a sorted array with a radix index over the key's
+// leading bits for one-field intervals; for concatenated intervals (pipapo), an index on
+// the most selective field, or a linear scan when no field separates the elements.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +60,14 @@ struct set_description {
     std::vector<element_template> stmts;   // per-element stateful expressions
 };
 
+// The state of one per-element stateful expression; the member its template names is used.
+struct element_state {
+    counter_state counter;
+    limit_state limit;
+    quota_state quota;
+    last_state last;
+};
+
 struct element_init {
     std::vector<uint8_t> low;    // key (hash) or interval low end
     std::vector<uint8_t> high;   // interval high end (== low for a single value); unused for hash
@@ -64,14 +77,8 @@ struct element_init {
     uint64_t timeout_ns = 0;     // 0 = the set's default (or none)
     uint64_t expires_ns = 0;     // remaining time at load; 0 = timeout_ns
     bool catchall = false;       // `*`: matches when nothing else does
-};
-
-// The state of one per-element stateful expression; the member its template names is used.
-struct element_state {
-    counter_state counter;
-    limit_state limit;
-    quota_state quota;
-    last_state last;
+    std::vector<element_state> states;  // the values the ruleset gave (`counter packets 3 bytes
+                                        // 180`, `quota ... used ...`), one per stmts entry; empty: fresh
 };
 
 // One element as the engine sees it on a hit.
@@ -86,7 +93,10 @@ struct element_view {
 class set_store {
 public:
     // Builds the set with its initial elements (already deduplicated and merged by the front
-    // end); `now_ns` starts the element timeouts.
+    // end); `now_ns` starts the element timeouts. Null when the description cannot be built:
+    // more elements than `capacity`, keys or data of the wrong size, overlapping intervals or
+    // an interval whose low end is above its high end, a capacity beyond 2^30. A repeated key
+    // or catch-all keeps its first element, as `add element` does.
     static std::unique_ptr<set_store> build(const set_description& description, std::span<const element_init> elements,
                                             uint64_t now_ns);
     virtual ~set_store() = default;
@@ -94,18 +104,30 @@ public:
     const set_description& description() const { return description_; }
 
     // The element the key falls in, or the catch-all element, or nothing. Expired elements
-    // are not found (and are reclaimed lazily, a bounded amount of work per call).
+    // (now_ns >= their expiry) are not found, and are reclaimed lazily, a bounded amount of
+    // work per call. A key of the wrong size is not found (nor the catch-all).
     virtual bool lookup(std::span<const uint8_t> key, uint64_t now_ns, element_view& out) = 0;
 
     enum class update_result : uint8_t { added, refreshed, existed, full, removed, absent };
     // `add @s { key }`: inserts when absent (existed otherwise). `update @s { key }`: inserts
-    // or refreshes the timeout. The element's states start zeroed (limits full).
+    // or refreshes the timeout. The element's states start zeroed (limits full). `timeout_ns`
+    // is the statement's (0: the set's default). As nft_dynset does, a refresh sets the expiry
+    // to now plus that timeout, for elements that have a timeout of their own (others are left
+    // alone; one whose statement and set both have none expires at once). A set without
+    // timeouts (no `timeout` flag, default or element timeout) ignores them. `data` is copied
+    // on insertion only. `out` (may be null) is the new or existing element. Full: capacity is
+    // reached with no expired element to reclaim, or the key has the wrong size, or the set
+    // is not a hash set (only hash sets are updated from the packet path); the rule breaks.
     virtual update_result add(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
                               uint64_t now_ns, element_view* out) = 0;
     virtual update_result update(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
                                  uint64_t now_ns, element_view* out) = 0;
+    // `delete @s { key }`: removed, or absent (also for an expired element, or a set that is
+    // not a hash set).
     virtual update_result remove(std::span<const uint8_t> key, uint64_t now_ns) = 0;
 
+    // The elements not expired at now_ns, without the catch-all (which the kernel never counts
+    // against the set's size either). Control plane: may walk the whole set.
     virtual size_t size(uint64_t now_ns) const = 0;
 
 protected:

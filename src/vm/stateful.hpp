@@ -18,6 +18,7 @@ struct counter_state {
 };
 
 // A token bucket (nft_limit): `rate` packets or bytes per `unit_seconds`, `burst` extra.
+// A packet limit with burst 0 gets the kernel's default burst of 5 packets.
 struct limit_config {
     uint64_t rate = 0;
     uint64_t unit_seconds = 1;
@@ -32,8 +33,12 @@ struct limit_state {
     bool primed = false;     // set on first use: the bucket starts full
 };
 
+// False when the kernel refuses the limit (nft_limit_init: a zero rate, or a bucket size
+// that overflows 64 bits): the compiler reports it; limit_eval never matches such a limit.
+bool limit_valid(const limit_config& config);
+
 // True when the `limit` statement matches this packet (under the rate, or over it with
-// `over`), updating the bucket.
+// `over`), updating the bucket. A clock that goes backwards adds no credit.
 bool limit_eval(const limit_config& config, limit_state& state, uint32_t packet_bytes, uint64_t now_ns);
 
 struct quota_config {
@@ -45,12 +50,20 @@ struct quota_state {
     uint64_t consumed = 0;
 };
 
-// True when the `quota` statement matches this packet, consuming its bytes.
+// False when the kernel refuses the quota (more than INT64_MAX bytes, or `used` beyond it).
+bool quota_valid(const quota_config& config, const quota_state& initial);
+
+// True when the `quota` statement matches this packet, consuming its bytes. Every packet is
+// counted, matching or not; the packet that reaches the quota is already over it.
 bool quota_eval(const quota_config& config, quota_state& state, uint32_t packet_bytes);
 
 struct last_state {
     uint64_t used_ns = 0;
     bool used = false;
+    void touch(uint64_t now_ns) {
+        used_ns = now_ns;
+        used = true;
+    }
 };
 
 }  // namespace nfqwall::vm

@@ -209,7 +209,10 @@ TEST(LogFormat, TruncatedNetworkHeaders) {
     EXPECT_EQ(options.format(ip_options),
               "IN= OUT= SRC=1.2.3.4 DST=5.6.7.8 LEN=24 TOS=0x00 PREC=0x00 TTL=64 ID=1 TRUNCATED");
     // An IPv6 extension header cut short.
-    logged_packet ext(from_hex("6000000000023c40" "20010db8000000000000000000000001" "20010db8000000000000000000000002" "11"),
+    logged_packet ext(from_hex("6000000000023c40"
+                               "20010db8000000000000000000000001"
+                               "20010db8000000000000000000000002"
+                               "11"),
                       packet::first_header::ipv6);
     ext.meta.family = front::family::ipv6;
     EXPECT_TRUE(ext.format(0).ends_with(" HOPLIMIT=64 FLOWLBL=0 TRUNCATED")) << ext.format(0);
@@ -284,7 +287,8 @@ TEST(LogFormat, BufferVariantTruncatesWithoutOverflow) {
 TEST(LogFormat, BufferVariantDoesNotAllocate) {
     std::vector<std::unique_ptr<logged_packet>> packets;
     for (const auto& c : kernel_cases) {
-        packets.push_back(std::make_unique<logged_packet>(from_hex(c.hex), nfqwall::testing::first_header_of(c.first), c.trim));
+        const auto first = nfqwall::testing::first_header_of(c.first);
+        packets.push_back(std::make_unique<logged_packet>(from_hex(c.hex), first, c.trim));
         auto& p = *packets.back();
         p.meta.family = family_named(c.family);
         if (c.iif != "-") p.input(c.iif);
