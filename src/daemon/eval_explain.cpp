@@ -492,8 +492,15 @@ void packet_explainer::hook_begins(const replay::hook_step& step, const packet::
     current_chain_ = UINT32_MAX;
     depth_ = 0;
     if (!trace_) return;
+    const bool hooked = !names_.program().hooked(step.family, step.hook).empty();
     out_ += fmt::format("  {} {}:{}\n", front::family_name(step.family), front::hook_name(step.family, step.hook),
-                        step.has_chains ? "" : " no chains");
+                        hooked ? "" : " no chains");
+    for (const compile::hooked_chain& hc : names_.program().hooked(step.family, step.hook)) {
+        if (!names_.program().chains[hc.chain].nat) continue;
+        out_ += fmt::format("    chain {} not run: nat chains run for a connection's first packet, and there is no "
+                            "connection tracker yet\n",
+                            names_.chain(hc.chain));
+    }
 }
 
 void packet_explainer::heading(uint32_t chain) {

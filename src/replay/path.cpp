@@ -198,7 +198,11 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         out.step_count = i + 1;
         step.family = family;
         step.hook = hooks[i];
-        step.has_chains = !engine_.program().hooked(family, hooks[i]).empty();
+        step.has_chains = false;
+        for (const compile::hooked_chain& hc : engine_.program().hooked(family, hooks[i])) {
+            // nat chains run only for a tracked connection's first packet (engine.hpp).
+            if (!engine_.program().chains[hc.chain].nat || services.ct != nullptr) step.has_chains = true;
+        }
 
         packet::packet_view view = packet::parse(parsed, options);
         if (i == 0) out.status = view.status();

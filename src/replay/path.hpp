@@ -47,7 +47,7 @@ struct path_config {
 struct hook_step {
     front::family family = front::family::ipv4;
     front::hook hook = front::hook::prerouting;  // as run: the arp hook for ARP packets
-    bool has_chains = false;
+    bool has_chains = false;  // chains that run here (not nat chains without a tracker)
     vm::run_result result;
 };
 
