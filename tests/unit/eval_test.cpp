@@ -55,7 +55,7 @@ std::vector<uint8_t> tcp_frame(std::array<uint8_t, 4> src, std::array<uint8_t, 4
     tcp[12] = 0x50;
     tcp[13] = 0x02;
     put16(f, 48, 65535);
-    std::memcpy(tcp + 20, payload.data(), payload.size());
+    if (!payload.empty()) std::memcpy(tcp + 20, payload.data(), payload.size());
     uint8_t pseudo[12] = {};
     std::memcpy(pseudo, ip + 12, 8);
     pseudo[9] = 6;
@@ -129,7 +129,7 @@ public:
     std::string write(const std::string& name) const {
         const std::string path = (std::filesystem::temp_directory_path() / name).string();
         FILE* f = std::fopen(path.c_str(), "wb");
-        std::fwrite(out_.data(), 1, out_.size(), f);
+        if (!out_.empty()) std::fwrite(out_.data(), 1, out_.size(), f);
         std::fclose(f);
         return path;
     }
