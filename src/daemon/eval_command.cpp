@@ -1,0 +1,202 @@
+#include "daemon/eval_command.hpp"
+
+#include <fstream>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "compile/compile.hpp"
+#include "daemon/eval_explain.hpp"
+#include "front/print.hpp"
+#include "front/proto.hpp"
+#include "nfqwall/ruleset.hpp"
+#include "replay/capture.hpp"
+#include "replay/interfaces.hpp"
+#include "replay/path.hpp"
+#include "replay/routes.hpp"
+
+namespace nfqwall::eval {
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_ruleset = 1;
+constexpr int exit_usage = 2;
+
+struct tally {
+    uint64_t packets = 0;
+    uint64_t accepted = 0;
+    uint64_t dropped = 0;  // rejected included
+    uint64_t queued = 0;
+    uint64_t malformed = 0;
+};
+
+std::string_view fate_word(replay::packet_fate fate) {
+    switch (fate) {
+    case replay::packet_fate::accepted: return "accept";
+    case replay::packet_fate::dropped: return "drop";
+    case replay::packet_fate::rejected: return "reject";
+    case replay::packet_fate::queued: return "queue";
+    }
+    return "?";
+}
+
+std::string meta_value(int key, uint32_t value) {
+    const front::meta_template* m = front::meta_lookup(key);
+    front::value_expr v(location{}, m->dtype, m->order, m->len, value);
+    front::print_ctx ctx{{}, {}};
+    front::print_value(v, ctx);
+    return ctx.out;
+}
+
+// "1 drop at forward by rules.nft:12: tcp dport 23 drop [mark 0x00000000 -> 0x00000001]"
+std::string verdict_line(uint64_t number, const replay::path_outcome& o, program_names& names,
+                         std::span<const uint8_t> before, std::span<const uint8_t> after, replay::link_kind link) {
+    std::string line = fmt::format("{} {}", number, fate_word(o.fate));
+    if (!o.seen) {
+        if (o.fate == replay::packet_fate::dropped) {
+            line += " (link header cut short: no hook sees it)";
+        } else {
+            line += fmt::format(" (not IP or ARP, ethertype 0x{:04x}: no hook sees it)", o.ethertype);
+        }
+    } else if (o.deciding == replay::path_outcome::no_step) {
+        std::string hooks;
+        for (size_t i = 0; i < o.step_count; ++i) {
+            hooks += (i == 0 ? "" : ", ") + std::string(front::hook_name(o.steps[i].family, o.steps[i].hook));
+        }
+        line += fmt::format(" (no chain on {} {})", front::family_name(o.steps[0].family), hooks);
+    } else {
+        const replay::hook_step& step = o.steps[o.deciding];
+        const vm::run_result& r = step.result;
+        if (o.deciding + 1 != o.hook_count) line += fmt::format(" at {}", front::hook_name(step.family, step.hook));
+        if (r.by_policy) {
+            line += " by " + names.policy(r.decided_chain, r.verdict);
+        } else if (r.rule != nullptr) {
+            line += " by " + names.rule(r.rule_index);
+        }
+        if (o.fate == replay::packet_fate::rejected) line += " [reject with " + reject_text(r, step.family) + "]";
+        if (o.fate == replay::packet_fate::queued) line += fmt::format(" [queue num {}]", r.queue_num);
+    }
+    if (o.meta.mark != 0) line += " [mark " + meta_value(front::META_MARK, 0) + " -> " + meta_value(front::META_MARK, o.meta.mark) + "]";
+    if (o.meta.priority != 0) {
+        line += " [priority " + meta_value(front::META_PRIORITY, 0) + " -> " + meta_value(front::META_PRIORITY, o.meta.priority) + "]";
+    }
+    if (o.modified) {
+        for (const std::string& change : describe_rewrites(before, after, link, o.network_offset, o.protocol)) {
+            line += " [" + change + "]";
+        }
+    }
+    if (o.malformed()) line += fmt::format(" [malformed: {}]", packet::to_string(o.status));
+    return line;
+}
+
+bool readable(const std::string& path) { return std::ifstream(path).good(); }
+
+}  // namespace
+
+int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) {
+    auto usage = [&](const std::string& message) {
+        err << "nfqwall eval: " << message << "\n";
+        return exit_usage;
+    };
+
+    replay::path_config config;
+    if (!options.hooks.empty()) {
+        std::string error;
+        if (!replay::parse_hooks(options.hooks, config.hooks, error)) return usage("--hook: " + error);
+    }
+    // Interfaces are numbered in the order named here, then as the capture names them.
+    replay::interface_table interfaces;
+    for (const std::string* name : {&options.iif, &options.oif}) {
+        if (name->size() > 15) return usage("interface name longer than 15 characters: " + *name);
+    }
+    if (!options.iif.empty()) config.iif = &interfaces.get(options.iif);
+    if (!options.oif.empty()) config.oif = &interfaces.get(options.oif);
+    replay::route_table routes(interfaces);
+    for (const std::string& spec : options.routes) {
+        std::string error;
+        if (!routes.add(spec, error)) return usage("--route " + spec + ": " + error);
+    }
+    if (!routes.empty()) config.routes = &routes;
+
+    if (!readable(options.ruleset)) return usage("cannot read the ruleset " + options.ruleset);
+    ruleset_session session;
+    if (auto loaded = session.run_file(options.ruleset); !loaded) {
+        err << format_diagnostics(loaded.errors());
+        return exit_ruleset;
+    }
+
+    std::string error;
+    auto capture = replay::capture_reader::open(options.capture, error);
+    if (!capture) return usage(error);  // libpcap's messages name the file
+    config.link = capture->link();
+    std::unique_ptr<replay::capture_writer> writer;
+    if (!options.out.empty()) {
+        writer = replay::capture_writer::create(options.out, capture->datalink(), capture->snaplen(), error);
+        if (!writer) return usage(options.out + ": " + error);
+    }
+
+    // The first packet's time starts the clock: element timeouts count from it.
+    replay::captured_packet packet;
+    auto status = capture->next(packet);
+    compile::compile_options compile_opts;
+    if (status == replay::capture_reader::read_status::packet) compile_opts.now_ns = packet.time_ns;
+    compile::compile_report report;
+    auto compiled = compile::compile_ruleset(session.state(), compile_opts, &report);
+    if (!compiled) {
+        err << format_diagnostics(compiled.errors());
+        return exit_ruleset;
+    }
+    for (const std::string& line : report.unsupported) err << "nfqwall eval: warning: " << line << "\n";
+
+    vm::engine engine(std::move(compiled.value()));
+    program_names names(session.state(), engine.program());
+    replay::path_runner runner(engine, config);
+    std::string details;
+    packet_explainer explainer(names, options.trace, &routes, details);
+    vm::services services;
+    services.fib = &routes;
+    services.log = &explainer;
+    if (options.trace) services.trace = &explainer;
+
+    tally counts;
+    std::vector<uint8_t> frame;  // the working copy payload statements rewrite
+    for (; status == replay::capture_reader::read_status::packet; status = capture->next(packet)) {
+        ++counts.packets;
+        frame.assign(packet.bytes.begin(), packet.bytes.end());
+        const vm::interface_info* capture_iif = nullptr;
+        if (packet.interface_name != nullptr) capture_iif = &interfaces.get(*packet.interface_name);
+        details.clear();
+        const replay::path_outcome o = runner.run(frame, packet.time_ns, capture_iif, services, &explainer);
+
+        out << verdict_line(counts.packets, o, names, packet.bytes, frame, config.link) << "\n" << details;
+        if (o.malformed()) ++counts.malformed;
+        switch (o.fate) {
+        case replay::packet_fate::accepted:
+            ++counts.accepted;
+            if (writer) writer->write(packet.time_ns, frame, packet.wire_length);
+            break;
+        case replay::packet_fate::queued: ++counts.queued; break;
+        default: ++counts.dropped; break;
+        }
+    }
+    out.flush();
+
+    int code = exit_ok;
+    if (status == replay::capture_reader::read_status::error) {
+        err << "nfqwall eval: " << options.capture << ": " << capture->error() << "\n";
+        code = exit_usage;
+    }
+    if (writer && !writer->close()) {
+        err << "nfqwall eval: " << options.out << ": could not write the capture\n";
+        code = exit_usage;
+    }
+    err << fmt::format("nfqwall eval: {} packets, {} accepted, {} dropped, {} queued, {} malformed\n", counts.packets,
+                       counts.accepted, counts.dropped, counts.queued, counts.malformed);
+    if (options.ct_list) {
+        err << "nfqwall eval: --ct-list: nfqwall has no connection tracker yet, so there is no connection table to list\n";
+    }
+    return code;
+}
+
+}  // namespace nfqwall::eval

@@ -1,0 +1,23 @@
+#include "replay/interfaces.hpp"
+
+namespace nfqwall::replay {
+
+interface_table::interface_table() {
+    vm::interface_info& lo = entries_.emplace_back(vm::interface_info::named("lo", 1));
+    lo.type = arphrd_loopback;
+}
+
+const vm::interface_info* interface_table::find(std::string_view name) const {
+    const vm::interface_info probe = vm::interface_info::named(name, 0);
+    for (const auto& i : entries_) {
+        if (i.name == probe.name) return &i;
+    }
+    return nullptr;
+}
+
+const vm::interface_info& interface_table::get(std::string_view name) {
+    if (const vm::interface_info* known = find(name)) return *known;
+    return entries_.emplace_back(vm::interface_info::named(name, static_cast<uint32_t>(entries_.size() + 1)));
+}
+
+}  // namespace nfqwall::replay

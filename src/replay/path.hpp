@@ -1,0 +1,103 @@
+// The path a replayed packet takes through the hooks (docs/eval.md has the whole model).
+//
+// Hooks run in the order given (a router's prerouting, forward, postrouting by default); the
+// packet's family is IPv4 or IPv6 by its header (inet chains are hooked under both) or ARP.
+// Accept goes on to the next hook; drop, reject and queue end the path. A path holding
+// `output` is the host's own traffic: no input interface and no link-layer header (the kernel
+// has built none yet); any other path is received traffic, with the capture's link header and
+// input interface. The output interface is known from forward, output and postrouting on,
+// looked up before each of those hooks from the destination the packet has then (--oif wins
+// over --route). ARP is never routed: a received ARP packet meets the arp input chains, an
+// outgoing one the arp output chains, once.
+//
+// The packet metadata (mark, priority...) carries over from hook to hook, and each hook
+// parses the bytes afresh, so it sees what payload statements of earlier hooks wrote.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "packet/packet.hpp"
+#include "replay/capture.hpp"
+#include "replay/routes.hpp"
+#include "vm/engine.hpp"
+
+namespace nfqwall::replay {
+
+inline constexpr size_t max_path_hooks = 5;
+
+// "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown
+// or repeated name, or an empty list.
+bool parse_hooks(std::string_view list, std::vector<front::hook>& out, std::string& error);
+
+std::vector<front::hook> forward_path();
+
+struct path_config {
+    std::vector<front::hook> hooks = forward_path();
+    link_kind link = link_kind::ethernet;
+    const vm::interface_info* iif = nullptr;  // when the capture names none
+    const vm::interface_info* oif = nullptr;  // fixed output interface; else the routes decide
+    const route_table* routes = nullptr;
+};
+
+struct hook_step {
+    front::family family = front::family::ipv4;
+    front::hook hook = front::hook::prerouting;  // as run: the arp hook for ARP packets
+    bool has_chains = false;  // chains that run here (not nat chains without a tracker)
+    vm::run_result result;
+};
+
+enum class packet_fate : uint8_t { accepted, dropped, rejected, queued };
+
+struct path_outcome {
+    packet_fate fate = packet_fate::accepted;
+    std::array<hook_step, max_path_hooks> steps{};
+    size_t step_count = 0;  // the hooks that ran
+    size_t hook_count = 0;  // the hooks of this packet's path
+    // The step whose verdict decided: the one that did not accept, or for an accepted packet
+    // the last one with chains. no_step when none had chains, or no hook saw the packet.
+    static constexpr size_t no_step = SIZE_MAX;
+    size_t deciding = no_step;
+    // False when no hook sees the packet: not IP or ARP, or its link header is cut short.
+    bool seen = true;
+    uint16_t ethertype = 0;  // when not seen: what it carried (0 when unknown)
+    packet::network_protocol protocol = packet::network_protocol::none;
+    uint32_t network_offset = 0;  // in the frame
+    packet::parse_status status = packet::parse_status::ok;  // the first parse's
+    bool modified = false;  // a payload statement rewrote bytes
+    vm::packet_meta meta;   // as the last hook left it
+
+    bool malformed() const { return status != packet::parse_status::ok; }
+};
+
+// Told before each hook runs (traces print a heading there, and explain failed matches from
+// the packet as that hook sees it: the view and meta stay valid until the hook's run ends).
+class path_observer {
+public:
+    virtual ~path_observer() = default;
+    virtual void hook_begins(const hook_step& step, const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
+};
+
+class path_runner {
+public:
+    // The engine and config must outlive the runner.
+    path_runner(vm::engine& engine, const path_config& config);
+
+    // Runs one captured frame along the path; payload statements rewrite `frame` in place.
+    // `capture_iif` is the interface the capture names for it, or nullptr. Allocates nothing.
+    path_outcome run(std::span<uint8_t> frame, uint64_t time_ns, const vm::interface_info* capture_iif,
+                     const vm::services& services, path_observer* observer = nullptr);
+
+    bool outgoing() const { return outgoing_; }
+
+private:
+    vm::engine& engine_;
+    const path_config& config_;
+    bool outgoing_ = false;
+};
+
+}  // namespace nfqwall::replay
