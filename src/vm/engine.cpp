@@ -660,7 +660,7 @@ std::span<const counter_state> engine::object_counters() const { return state_->
 std::span<const quota_state> engine::object_quotas() const { return state_->object_quotas; }
 const run_stats& engine::stats() const { return state_->stats; }
 
-run_result engine::run(packet::packet_view& packet, packet_meta& meta, const services& with) {
+run_result engine::run(packet::packet_view& packet, packet_meta& meta, const services& with, priority_window window) {
     state& s = *state_;
     run_result result;
     s.p = program_.get();
@@ -676,7 +676,9 @@ run_result engine::run(packet::packet_view& packet, packet_meta& meta, const ser
         uint32_t rule;  // next rule to run in it
     };
     for (const compile::hooked_chain& hc : p.hooked(meta.family, meta.hook)) {
+        if (!window.holds(hc.priority)) continue;
         if (p.chains[hc.chain].nat && !nat_chains_run(with)) continue;
+        ++result.chains_run;
         std::array<frame, jump_stack_size> stack;
         uint32_t depth = 0;
         uint32_t chain = hc.chain;
