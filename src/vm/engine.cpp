@@ -380,20 +380,11 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
         }
         case opcode::fib_load: {
             if (svc->fib == nullptr) goto broke;
-            uint8_t addr[16] = {};
-            uint32_t alen = 0;
-            if (pkt->network() == packet::network_protocol::ipv4) {
-                alen = 4;
-                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 12 : 16, 4, addr)) goto broke;
-            } else if (pkt->network() == packet::network_protocol::ipv6) {
-                alen = 16;
-                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 8 : 24, 16, addr)) goto broke;
-            } else {
-                goto broke;
-            }
+            fib_query query;
+            if (!query.from_packet(*pkt, in.a, in.aux)) goto broke;
             uint8_t* d = reg(in.dreg);
             clear_register(d, in.len);
-            if (!svc->fib->lookup(*meta, addr, alen, in.a, in.aux, d, in.len)) goto broke;
+            if (!svc->fib->lookup(*meta, query, d, in.len)) goto broke;
             break;
         }
         case opcode::numgen: {

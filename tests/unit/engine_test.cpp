@@ -51,8 +51,8 @@ public:
 class fixed_fib : public vm::fib_oracle {
 public:
     uint32_t oif = 2;
-    bool lookup(const vm::packet_meta&, const uint8_t*, uint32_t, uint32_t, uint32_t result, uint8_t* dst,
-                uint32_t) override {
+    bool lookup(const vm::packet_meta&, const vm::fib_query& query, uint8_t* dst, uint32_t) override {
+        const uint32_t result = query.result;
         if (result == 1) std::memcpy(dst, &oif, 4);
         if (result == 3) {
             const uint32_t unicast = 1;  // RTN_UNICAST

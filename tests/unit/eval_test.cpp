@@ -307,25 +307,33 @@ TEST(eval_routes, fib_answers_oif_oifname_type_and_the_reverse_path_check) {
     const uint8_t from_lan[4] = {10, 0, 0, 5}, from_internet[4] = {8, 8, 8, 8};
     constexpr uint32_t saddr = 1, iif = 8, present = 32, oif_result = 1, oifname_result = 2, type_result = 3;
 
+    auto ask = [&](const uint8_t* address, uint32_t flags, uint32_t result, uint8_t* out, uint32_t len) {
+        vm::fib_query q;
+        std::memcpy(q.address, address, 4);
+        q.address_len = 4;
+        q.flags = flags;
+        q.result = result;
+        return routes.lookup(meta, q, out, len);
+    };
     uint8_t out[16] = {};
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, saddr, oif_result, out, 4));
+    ASSERT_TRUE(ask(from_lan, saddr, oif_result, out, 4));
     uint32_t index;
     std::memcpy(&index, out, 4);
     EXPECT_EQ(index, ifs.get("lan0").index);
 
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_internet, 4, saddr, oifname_result, out, 16));
+    ASSERT_TRUE(ask(from_internet, saddr, oifname_result, out, 16));
     EXPECT_STREQ(reinterpret_cast<const char*>(out), "wan0");
 
     // fib saddr . iif oif exists: a packet from the internet arriving on lan0 fails it.
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, saddr | iif | present, oif_result, out, 1));
+    ASSERT_TRUE(ask(from_lan, saddr | iif | present, oif_result, out, 1));
     EXPECT_EQ(out[0], 1);
-    ASSERT_TRUE(routes.lookup(meta, from_internet, 4, saddr | iif | present, oif_result, out, 1));
+    ASSERT_TRUE(ask(from_internet, saddr | iif | present, oif_result, out, 1));
     EXPECT_EQ(out[0], 0);
 
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, 2, type_result, out, 4));
+    ASSERT_TRUE(ask(from_lan, 2, type_result, out, 4));
     EXPECT_EQ(out[0], static_cast<uint8_t>(replay::address_type::unicast));
 }
 
