@@ -62,6 +62,8 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
         } else {
             line += fmt::format(" (not IP or ARP, ethertype 0x{:04x}: no hook sees it)", o.ethertype);
         }
+    } else if (o.dropped_by_conntrack) {
+        line += " by conntrack (table full, or the entry lost a clash at confirmation)";
     } else if (o.deciding == replay::path_outcome::no_step) {
         std::string hooks;
         for (size_t i = 0; i < o.step_count; ++i) {

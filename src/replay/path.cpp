@@ -264,16 +264,26 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         if (observer != nullptr) observer->hook_begins(step, view, meta);
         const bool lookup_here = !looked_up && (hooks[i] == hook::prerouting || hooks[i] == hook::output);
         if (!looked_up && !lookup_here && !path_has_lookup_hook) {
-            tracker->lookup(view, meta);
             looked_up = true;
+            if (!tracker->lookup(view, meta)) {
+                out.dropped_by_conntrack = true;
+                out.fate = packet_fate::dropped;
+                out.deciding = i;
+                break;
+            }
         }
         if (lookup_here) {
             // Chains below the conntrack priority (raw) run before the lookup, the rest after.
             const vm::run_result before = engine_.run(view, meta, with, vm::priority_window::below(conntrack_priority));
             step.result = before;
             if (before.verdict == vm::nf_accept) {
-                tracker->lookup(view, meta);
                 looked_up = true;
+                if (!tracker->lookup(view, meta)) {
+                    out.dropped_by_conntrack = true;
+                    out.fate = packet_fate::dropped;
+                    out.deciding = i;
+                    break;
+                }
                 step.result = engine_.run(view, meta, with, vm::priority_window::from_on(conntrack_priority));
                 if (step.result.chains_run == 0) step.result = before;
                 step.result.modified = step.result.modified || before.modified;
@@ -294,7 +304,10 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         }
         break;
     }
-    if (tracker != nullptr) tracker->end(out.fate == packet_fate::accepted, meta);
+    if (tracker != nullptr && !tracker->end(out.fate == packet_fate::accepted, meta)) {
+        out.dropped_by_conntrack = true;
+        out.fate = packet_fate::dropped;
+    }
     return out;
 }
 

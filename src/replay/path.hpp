@@ -39,12 +39,14 @@ inline constexpr int32_t conntrack_priority = -200;
 // priority of prerouting or output (nf_conntrack_in; before the first hook when the path has
 // neither), and the end of the path, where a new connection is confirmed if every hook
 // accepted the packet and forgotten otherwise (a dropped first packet leaves no entry).
+// The tracker itself may drop a packet: at the lookup (table full) or at confirmation (a
+// lost clash); lookup and end return false then.
 class conntrack_stage {
 public:
     virtual ~conntrack_stage() = default;
     virtual vm::conntrack_view& begin(const vm::packet_meta& meta) = 0;
-    virtual void lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
-    virtual void end(bool accepted, const vm::packet_meta& meta) = 0;
+    virtual bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
+    virtual bool end(bool accepted, const vm::packet_meta& meta) = 0;
 };
 
 // "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown
@@ -84,6 +86,7 @@ struct path_outcome {
     // (received IP) ip_rcv/ipv6_rcv would have dropped it before prerouting.
     bool seen = true;
     bool dropped_on_receive = false;  // by the ip_rcv checks: see status, or a bad header checksum
+    bool dropped_by_conntrack = false;  // the tracker dropped it (table full, lost clash)
     uint16_t ethertype = 0;  // when not seen: what it carried (0 when unknown)
     packet::network_protocol protocol = packet::network_protocol::none;
     uint32_t network_offset = 0;  // in the frame

@@ -527,11 +527,15 @@ public:
         looked_up = false;
         return *this;
     }
-    void lookup(const packet::packet_view&, const vm::packet_meta& meta) override {
+    bool lookup(const packet::packet_view&, const vm::packet_meta& meta) override {
         calls.push_back("lookup before " + std::string(front::hook_name(meta.family, meta.hook)));
         looked_up = true;
+        return true;
     }
-    void end(bool accepted, const vm::packet_meta&) override { calls.push_back(accepted ? "confirm" : "forget"); }
+    bool end(bool accepted, const vm::packet_meta&) override {
+        calls.push_back(accepted ? "confirm" : "forget");
+        return true;
+    }
 
     bool get(int key, int, uint8_t* dst, uint32_t len) override {
         if (key != front::CT_STATE || len != 4) return false;
