@@ -307,7 +307,8 @@ def read_pcap(path):
 # (scapy, without the Ethernet header) from A or B into R. Options:
 #   known="..."  a known difference between nfqwall and the kernel (still sent, still compared,
 #                reported, but not a failure; the report says when it starts agreeing); with
-#                frags, a dict {fragment index: "..."} names the fragments it applies to
+#                frags, a dict {fragment index: "..."} names the fragments it applies to, or a
+#                function of the (fragment) packet returns the text or None
 #   frags=N      send the packet as fragments of N payload bytes (IPv4 and IPv6)
 
 class Sent:
@@ -358,7 +359,8 @@ class Lab:
         src, dst = (MAC_A, MAC_RA) if side == "a" else (MAC_B, MAC_RB)
         for i, p in enumerate(parts):
             frame = bytes(self._ether(src=src, dst=dst) / p)
-            self.queue.append(Sent(0, side, frame, p.summary(), known.get(i) if isinstance(known, dict) else known))
+            note = known(p) if callable(known) else known.get(i) if isinstance(known, dict) else known
+            self.queue.append(Sent(0, side, frame, p.summary(), note))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,6 +398,111 @@ def nfqwall_answer(entry, family):
         four, six = ICMPX.get(code, (code, code))
         text = f"icmp {four}" if family == 4 else f"icmpv6 {six}"
     return "reject with " + text
+
+
+# ---------------------------------------------------------------------------------------------
+# The kernel's trace: every packet entering R gets nftrace from a chain that runs before any
+# chain of a case (prerouting, priority -400 < raw); `nft monitor trace` names each rule met.
+
+TRACE_TABLE = """table inet labtrace {
+\tchain prerouting {
+\t\ttype filter hook prerouting priority -400; policy accept;
+\t\tmeta nftrace set 1
+\t}
+}
+"""
+
+
+TRACE_LINE = re.compile(r"^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (packet: .*|rule .* \(verdict \S+.*\)|policy \S+.*?|verdict \S+.*?)\s*$")
+
+
+def parse_trace(path):
+    """The kernel's trace as packets: {marker: [events of one packet, in order]}, a packet per
+    passage through the lab's own trace chain. Each event: (family, table, chain, text) where
+    text is "rule RULE (verdict V)", "policy V" or "verdict V"."""
+    packets, open_ = {}, {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = TRACE_LINE.match(line.rstrip("\n"))
+            if not m:
+                continue
+            tid, fam, table, chain, text = m.groups()
+            if text.startswith("packet: "):
+                if table == "labtrace":
+                    marker = re.search(r" ip id (\d+) | ip6 flowlabel (\d+) ", text + " ")
+                    if marker:
+                        marker = int(marker.group(1) or marker.group(2))
+                    else:
+                        # nft prints an IPv6 packet it cannot decode (a later fragment) as raw
+                        # bytes from the network header on: the flow label is in the first word.
+                        raw = re.search(r" ether type ip6 @th,0,\d+ 0x([0-9a-f]{8})", text)
+                        marker = int(raw.group(1), 16) & 0xFFFFF if raw else None
+                    events = []
+                    open_[tid] = events
+                    if marker is not None:
+                        packets.setdefault(marker, []).append(events)
+                continue
+            if table == "labtrace" or tid not in open_:
+                continue
+            if text.startswith("policy "):
+                text = " ".join(text.split()[:2])  # "policy accept meta mark 0x1": the mark is not the verdict
+            open_[tid].append((fam, table, chain, text))
+    return packets
+
+
+def kernel_decider(events):
+    """The event that decided: the last rule with a final verdict, or the last policy."""
+    for fam, table, chain, text in reversed(events):
+        m = re.match(r"rule (.*) \(verdict ([a-z]+)", text)
+        if m and m.group(2) in ("accept", "drop", "queue"):
+            return m.group(1)
+        if text.startswith("policy "):
+            return f"chain {fam} {table} {chain} {text}"
+    return None
+
+
+def nfqwall_decider(origin):
+    return re.sub(r"^\S+:\d+: ", "", origin)
+
+
+ICMP_CODE_NUMBERS = {"icmp": {v: k for k, v in ICMP_CODES.items()}, "icmpv6": {v: k for k, v in ICMP6_CODES.items()}}
+
+
+def normalise_rule(text):
+    """A rule as nft 1.0.6 prints it in a trace and as nfqwall prints it (upstream 1.1), in one
+    spelling. N1-N4 and N6 are the listing normalisations of kernel_roundtrip.sh (numbered as in
+    docs/kernel-differences.md); T1-T3 are the trace's own."""
+    if text is None:
+        return None
+    # T1: a trace prints a rule's counter with its values; nfqwall prints the statement.
+    text = re.sub(r"\bcounter packets \d+ bytes \d+", "counter", text)
+    # N1: 1.0.6 omits the default burst of a packet-rate limit.
+    text = re.sub(r"(limit rate (?:over |until )?\d+/(?:second|minute|hour|day|week)) burst 5 packets", r"\1", text)
+
+    # N2: "VALUE / MASK" (1.0.6) is "& (A | B) == VALUE" (1.1).
+    def flags(m):
+        lhs, neg, val, mask = m.group(1), m.group(2), m.group(3), m.group(4).split(",")
+        mask_text = "(" + " | ".join(mask) + ")" if len(mask) > 1 else mask[0]
+        return f"{lhs} & {mask_text} {'!=' if neg else '=='} " + " | ".join(val.split(","))
+    text = re.sub(r"\b(tcp flags|ct state|ct status) (!= )?([a-z0-9-]+(?:,[a-z0-9-]+)*) / "
+                  r"([a-z0-9-]+(?:,[a-z0-9-]+)*)", flags, text)
+    # N3: "oif exists|missing" (1.0.6) is "check exists|missing" (1.1).
+    text = re.sub(r"\b(fib [a-z]+(?: \. [a-z]+)*) oif (exists|missing)\b", r"\1 check \2", text)
+
+    # N4: "meta mark 0xVALUE/LEN" (1.0.6) is "meta mark & 0xMASK == 0xVALUE" (1.1).
+    def mark(m):
+        mask = 0 if int(m.group(4)) == 0 else (0xFFFFFFFF << (32 - int(m.group(4)))) & 0xFFFFFFFF
+        return f"{m.group(1)} & 0x{mask:08x} {'!=' if m.group(2) else '=='} 0x{m.group(3)}"
+    text = re.sub(r"\b((?:meta|ct) mark) (!= )?0x([0-9a-f]{8})/(\d+)\b", mark, text)
+    # T2: 1.0.6 prints an icmp/icmpv6 code match by name, nfqwall by number.
+    text = re.sub(r"\b(icmp|icmpv6) code ([a-z-]+)\b",
+                  lambda m: f"{m.group(1)} code {ICMP_CODE_NUMBERS[m.group(1)].get(m.group(2), m.group(2))}", text)
+    # T3: 1.0.6 prints a masked `ip frag-off` in decimal, 1.1 in hex.
+    text = re.sub(r"\bip frag-off & (\d+) (==|!=) (\d+)\b",
+                  lambda m: f"ip frag-off & 0x{int(m.group(1)):x} {m.group(2)} 0x{int(m.group(3)):x}", text)
+    # N6: the order of the items of a one-line { ... } carries no meaning.
+    text = re.sub(r"\{ ([^{}]*) \}", lambda m: "{ " + ", ".join(sorted(m.group(1).split(", "))) + " }", text)
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,6 +557,13 @@ class Runner:
         r = sh("ip", "netns", "exec", self.ns_r, "nft", "-f", ruleset, check=False)
         if r.returncode != 0:
             return self.harness_failure(name, f"nft -f {ruleset} failed:\n" + "\n".join(r.stderr.splitlines()[:12]))
+        monitor = None
+        if os.environ.get("LAB_TRACE", "1") != "0":
+            sh("ip", "netns", "exec", self.ns_r, "nft", "-f", "-", input=TRACE_TABLE)
+            trace_path = os.path.join(self.work, f"{name}.trace.txt")
+            monitor = subprocess.Popen(["ip", "netns", "exec", self.ns_r, "nft", "monitor", "trace"],
+                                       stdout=open(trace_path, "w"), stderr=subprocess.STDOUT)
+            time.sleep(0.3)
         self.drain(0.05)  # whatever the stack sent before this case
         started = time.monotonic()
         captured = []
@@ -458,6 +572,9 @@ class Runner:
             captured += self.drain(0.0005)
         captured += self.drain(0.3)
         elapsed = time.monotonic() - started
+        if monitor:
+            monitor.terminate()
+            monitor.wait()
 
         # Entering packets are the scenario's frames, byte for byte; their order is nfqwall's.
         entering, leaving = [], []
@@ -510,8 +627,11 @@ class Runner:
             return self.harness_failure(name, f"{len(accepted)} accept lines but {len(passed)} packets in --out")
         out_bytes = {n: l3_of(f) for n, f in zip(accepted, passed)}
 
+        traces = parse_trace(trace_path) if monitor else None
+        trace_seen = {}
+
         # Compare.
-        agree = differ = known_differ = known_agree = 0
+        agree = differ = known_differ = known_agree = rules_compared = 0
         report = []
         for number, (ts, ifname, s) in enumerate(entering, 1):
             fam = s.key[0]
@@ -537,7 +657,22 @@ class Runner:
                     expected = forwarded_by_router(expected)
                 got = forwards[0][2]
                 if got != expected:
-                    problems.append("forwarded bytes differ:\n" + bytes_diff(got, expected))
+                    problems.append(bytes_diff(got, expected))
+            if traces is not None:
+                # The n-th packet with a marker (fragments share theirs) is the n-th trace with it.
+                marker = s.key[3]
+                index = trace_seen.get(marker, 0)
+                trace_seen[marker] = index + 1
+                groups = traces.get(marker, [])
+            if traces is not None and k_answer == n_answer:
+                if index >= len(groups):
+                    # Lost trace events (a netlink overrun) cost this comparison only.
+                    report.append(f"  warning #{number}: no kernel trace, deciding rule not compared: {s.summary}")
+                else:
+                    k_rule, n_rule = kernel_decider(groups[index]), nfqwall_decider(entry["origin"])
+                    rules_compared += 1
+                    if normalise_rule(k_rule) != normalise_rule(n_rule):
+                        problems.append(f"deciding rule: kernel `{k_rule}`; nfqwall `{n_rule}`")
             if not problems:
                 if s.known:
                     known_agree += 1
@@ -545,17 +680,18 @@ class Runner:
                 else:
                     agree += 1
                 continue
-            text = f"{number} ({ifname}) {s.summary}\n      " + "\n      ".join(problems) + \
-                   f"\n      nfqwall: {entry['line']}"
             if s.known:
                 known_differ += 1
-                report.append(f"  known difference #{text}\n      (known: {s.known})")
-            else:
-                differ += 1
-                report.append(f"  DISAGREE #{text}")
+                brief = "; ".join(p.splitlines()[0] for p in problems)
+                report.append(f"  known #{number} {s.summary}: {brief} (known: {s.known})")
+                continue
+            differ += 1
+            report.append(f"  DISAGREE #{number} ({ifname}) {s.summary}\n      " + "\n      ".join(problems) +
+                          f"\n      nfqwall: {entry['line']}")
         status = "ok" if differ == 0 else "FAIL"
         print(f"{status} {name}: {len(entering)} packets, {agree} agree, {differ} disagree, "
               f"{known_differ} known differences ({known_agree} of them now agree), "
+              f"{'deciding rule compared for %d, ' % rules_compared if traces is not None else ''}"
               f"kernel side {elapsed:.2f}s")
         for line in report:
             print(line)
@@ -572,12 +708,13 @@ class Runner:
 def bytes_diff(got, expected):
     from scapy.all import IP, IPv6
     cls = IP if got and got[0] >> 4 == 4 else IPv6
-    lines = [f"        kernel:  {got.hex()}", f"        nfqwall: {expected.hex()}"]
-    a, b = cls(got), cls(expected)
-    fa, fb = a.show(dump=True).splitlines(), b.show(dump=True).splitlines()
+    fields = []
+    fa, fb = cls(got).show(dump=True).splitlines(), cls(expected).show(dump=True).splitlines()
     for x, y in zip(fa, fb):
         if x != y:
-            lines.append(f"        kernel {x.strip()}  /  nfqwall {y.strip()}")
+            fields.append(f"kernel {' '.join(x.split())} / nfqwall {' '.join(y.split())}")
+    lines = ["forwarded bytes differ: " + ("; ".join(fields) or f"lengths {len(got)} / {len(expected)}"),
+             f"        kernel:  {got.hex()}", f"        nfqwall: {expected.hex()}"]
     return "\n".join(lines)
 
 
