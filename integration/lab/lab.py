@@ -743,8 +743,7 @@ def main(argv):
         runner = Runner(ns_a, ns_r, ns_b, a.nfqwall, a.work)
         totals = {"packets": 0, "agree": 0, "differ": 0, "known": 0, "known_agree": 0}
         for case in a.cases:
-            case = case[:-4] if case.endswith((".nft", ".py")) and case.endswith(".nft") else case
-            case = case[:-3] if case.endswith(".py") else case
+            case = re.sub(r"\.(nft|py)$", "", case)
             for k, v in runner.run_case(case).items():
                 totals[k] += v
         print(f"lab: {len(a.cases)} cases, {totals['packets']} packets, {totals['agree']} agree, "

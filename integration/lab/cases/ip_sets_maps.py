@@ -1,5 +1,5 @@
 # Scenario of ip_sets_maps.nft.
-from scapy.all import ICMP, IP, TCP, UDP, GRE, ESP, Raw
+from scapy.all import ICMP, IP, TCP, UDP, GRE, Raw
 
 
 def scenario(lab):
