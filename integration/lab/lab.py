@@ -495,8 +495,9 @@ def normalise_rule(text):
         return f"{m.group(1)} & 0x{mask:08x} {'!=' if m.group(2) else '=='} 0x{m.group(3)}"
     text = re.sub(r"\b((?:meta|ct) mark) (!= )?0x([0-9a-f]{8})/(\d+)\b", mark, text)
     # T2: 1.0.6 prints an icmp/icmpv6 code match by name, nfqwall by number.
-    text = re.sub(r"\b(icmp|icmpv6) code ([a-z-]+)\b",
-                  lambda m: f"{m.group(1)} code {ICMP_CODE_NUMBERS[m.group(1)].get(m.group(2), m.group(2))}", text)
+    text = re.sub(r"\b(icmp|icmpv6) code (!= )?([a-z-]+)\b",
+                  lambda m: f"{m.group(1)} code {m.group(2) or ''}"
+                            f"{ICMP_CODE_NUMBERS[m.group(1)].get(m.group(3), m.group(3))}", text)
     # T3: 1.0.6 prints a masked `ip frag-off` in decimal, 1.1 in hex.
     text = re.sub(r"\bip frag-off & (\d+) (==|!=) (\d+)\b",
                   lambda m: f"ip frag-off & 0x{int(m.group(1)):x} {m.group(2)} 0x{int(m.group(3)):x}", text)
