@@ -41,11 +41,22 @@ NETS_A = ["192.0.2.0/24", "2001:db8:a::/48"]
 NETS_B = ["198.51.100.0/24", "203.0.113.0/24", "2001:db8:b::/48"]
 
 
-def nfqwall_routes():
-    """R's routing table as nfqwall's ordered --route list (first match wins)."""
+def prefix_length(cidr):
+    if cidr == "default":
+        return -1
+    if "/" in cidr:
+        return int(cidr.split("/")[1])
+    return 128 if ":" in cidr else 32
+
+
+def nfqwall_routes(extra=()):
+    """R's routing table as nfqwall's --route list. nfqwall takes the first route that holds
+    an address, the kernel the longest prefix: listed longest first, they answer the same."""
     routes = [f"{a}=lo" for a in (RA4, RB4, RA6, RB6)]
     routes += [f"10.81.1.0/24={IF_RA}", "fd00:81:1::/64=" + IF_RA] + [f"{n}={IF_RA}" for n in NETS_A]
     routes += [f"10.81.2.0/24={IF_RB}", "fd00:81:2::/64=" + IF_RB] + [f"{n}={IF_RB}" for n in NETS_B]
+    routes += list(extra)
+    routes.sort(key=lambda r: -prefix_length(r.split("=")[0]))  # stable: ties keep their order
     args = []
     for r in routes:
         args += ["--route", r]
@@ -509,6 +520,37 @@ def normalise_rule(text):
 # ---------------------------------------------------------------------------------------------
 # One case.
 
+class CaseRun:
+    """Everything one case produced, for the comparisons (and for a case's own compare())."""
+
+    def __init__(self, runner, case_path):
+        self.runner = runner
+        self.name = os.path.basename(case_path)
+        self.ruleset = case_path + ".nft"
+        self.work = runner.work
+        self.ns_r = runner.ns_r
+        spec = importlib.util.spec_from_file_location(f"labcase_{self.name}", case_path + ".py")
+        self.module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(self.module)
+        self.routes = list(getattr(self.module, "ROUTES", []))  # extra "CIDR=IF" routes of R
+        self.sent, self.entering, self.leaving, self.kernel = [], [], [], {}
+        self.trace_path, self.traces = None, None
+        self.eval_stdout = self.eval_stderr = ""
+        self.lines, self.out_bytes = {}, {}
+        self.elapsed = 0.0
+
+    def path(self, suffix):
+        return os.path.join(self.work, f"{self.name}{suffix}")
+
+    def r_exec(self, *argv, check=False, input=None):
+        """Run a command in R (e.g. `conntrack -L` for a case's own comparison)."""
+        return sh("ip", "netns", "exec", self.ns_r, *argv, check=check, input=input)
+
+
+class HarnessError(Exception):
+    pass
+
+
 class Runner:
     def __init__(self, ns_a, ns_r, ns_b, nfqwall, work):
         self.ns_r, self.nfqwall, self.work = ns_r, nfqwall, work
@@ -517,6 +559,7 @@ class Runner:
         self.rx = {packet_socket(ns_r, IF_RA, True): IF_RA, packet_socket(ns_r, IF_RB, True): IF_RB}
         _libc.setns(home, CLONE_NEWNET)
         os.close(home)
+        self.trace = os.environ.get("LAB_TRACE", "1") != "0"
 
     def drain(self, seconds):
         """Every frame the capture sockets hold, until `seconds` pass without one."""
@@ -538,68 +581,90 @@ class Runner:
                 deadline = time.monotonic() + seconds
 
     def run_case(self, case_path):
-        name = os.path.basename(case_path)
-        ruleset = case_path + ".nft"
-        spec = importlib.util.spec_from_file_location(f"labcase_{name}", case_path + ".py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        lab = Lab()
-        module.scenario(lab)
-        sent = lab.queue
-        keys = [s.key for s in sent]
-        if len(set(keys)) != len(keys):
-            return self.harness_failure(name, "two packets of the scenario share a key (marker + fragment offset)")
-        by_frame = {}
-        for s in sent:
-            by_frame.setdefault(s.frame, []).append(s)
+        run = CaseRun(self, case_path)
+        try:
+            self.build_scenario(run)
+            self.kernel_side(run)
+            self.kernel_answers(run)
+            self.nfqwall_side(run)
+            return self.compare(run)
+        except HarnessError as e:
+            print(f"FAIL {run.name}: harness: {e}")
+            sys.stdout.flush()
+            return {"packets": 0, "agree": 0, "differ": 1, "known": 0, "known_agree": 0}
+        finally:
+            for route in run.routes:
+                cidr, ifname = route.split("=")
+                run.r_exec("ip", "route", "del", cidr)
 
-        # The kernel: load the ruleset (flushing the previous case's), send, capture.
-        sh("ip", "netns", "exec", self.ns_r, "nft", "flush", "ruleset")
-        r = sh("ip", "netns", "exec", self.ns_r, "nft", "-f", ruleset, check=False)
+    def build_scenario(self, run):
+        lab = Lab()
+        run.module.scenario(lab)
+        run.sent = lab.queue
+        keys = [s.key for s in run.sent]
+        if len(set(keys)) != len(keys):
+            raise HarnessError("two packets of the scenario share a key (marker + fragment offset)")
+
+    def kernel_side(self, run):
+        """Load the ruleset into R (flushing the previous case's), send, capture."""
+        run.r_exec("nft", "flush", "ruleset", check=True)
+        run.r_exec("sh", "-c", "command -v conntrack >/dev/null && conntrack -F 2>/dev/null")
+        for route in run.routes:
+            cidr, ifname = route.split("=")
+            via = {IF_RA: A6 if ":" in cidr else A4, IF_RB: B6 if ":" in cidr else B4}.get(ifname)
+            if via is None:
+                raise HarnessError(f"route {route}: the interface must be {IF_RA} or {IF_RB}")
+            run.r_exec("ip", "route", "add", cidr, "via", via, check=True)
+        r = run.r_exec("nft", "-f", run.ruleset)
         if r.returncode != 0:
-            return self.harness_failure(name, f"nft -f {ruleset} failed:\n" + "\n".join(r.stderr.splitlines()[:12]))
+            raise HarnessError(f"nft -f {run.ruleset} failed:\n" + "\n".join(r.stderr.splitlines()[:12]))
         monitor = None
-        if os.environ.get("LAB_TRACE", "1") != "0":
-            sh("ip", "netns", "exec", self.ns_r, "nft", "-f", "-", input=TRACE_TABLE)
-            trace_path = os.path.join(self.work, f"{name}.trace.txt")
+        if self.trace:
+            run.r_exec("nft", "-f", "-", input=TRACE_TABLE, check=True)
+            run.trace_path = run.path(".trace.txt")
             monitor = subprocess.Popen(["ip", "netns", "exec", self.ns_r, "nft", "monitor", "trace"],
-                                       stdout=open(trace_path, "w"), stderr=subprocess.STDOUT)
+                                       stdout=open(run.trace_path, "w"), stderr=subprocess.STDOUT)
             time.sleep(0.3)
-        self.drain(0.05)  # whatever the stack sent before this case
-        started = time.monotonic()
-        captured = []
-        for s in sent:
-            self.tx[s.side].send(s.frame)
-            captured += self.drain(0.0005)
-        captured += self.drain(0.3)
-        elapsed = time.monotonic() - started
+        try:
+            self.drain(0.05)  # whatever the stack sent before this case
+            started = time.monotonic()
+            captured = []
+            for s in run.sent:
+                self.tx[s.side].send(s.frame)
+                captured += self.drain(0.0005)
+            captured += self.drain(0.3)
+            run.elapsed = time.monotonic() - started
+        finally:
+            if monitor:
+                monitor.terminate()
+                monitor.wait()
         if monitor:
-            monitor.terminate()
-            monitor.wait()
+            run.traces = parse_trace(run.trace_path)
 
         # Entering packets are the scenario's frames, byte for byte; their order is nfqwall's.
-        entering, leaving = [], []
+        by_frame = {}
+        for s in run.sent:
+            by_frame.setdefault(s.frame, []).append(s)
         for ts, ifname, outgoing, data in sorted(captured, key=lambda c: c[0]):
             if outgoing:
-                leaving.append((ts, ifname, data))
+                run.leaving.append((ts, ifname, data))
             elif data in by_frame and by_frame[data]:
-                entering.append((ts, ifname, by_frame[data].pop(0)))
-        missing = [s for s in sent if s not in [e[2] for e in entering]]
+                run.entering.append((ts, ifname, by_frame[data].pop(0)))
+        missing = [s for s in run.sent if any(x is s for x in by_frame.get(s.frame, []))]
         if missing:
-            return self.harness_failure(name, f"{len(missing)} sent packets never entered R "
-                                              f"(first: {missing[0].summary})")
+            raise HarnessError(f"{len(missing)} sent packets never entered R (first: {missing[0].summary})")
         interfaces = [IF_RA, IF_RB]
-        capture = os.path.join(self.work, f"{name}.pcapng")
-        write_pcapng(capture, interfaces, [(interfaces.index(i), ts, s.frame) for ts, i, s in entering])
+        write_pcapng(run.path(".pcapng"), interfaces,
+                     [(interfaces.index(i), ts, s.frame) for ts, i, s in run.entering])
 
-        # The kernel's answer per entering packet.
-        kernel = {}
-        by_key = {s.key: s for s in sent}
-        for ts, ifname, data in leaving:
+    def kernel_answers(self, run):
+        """The kernel's answer per entering packet: forwarded copies and replies, by key."""
+        by_key = {s.key: s for s in run.sent}
+        for ts, ifname, data in run.leaving:
             l3 = l3_of(data)
             k = ip_key(l3)
             if k in by_key:
-                kernel.setdefault(by_key[k].key, []).append(("forward", ifname, l3))
+                run.kernel.setdefault(k, []).append(("forward", ifname, l3))
                 continue
             rep = reply_of(l3)
             if rep is None:
@@ -607,103 +672,107 @@ class Runner:
             kind, answered = rep
             if kind == "tcp reset":
                 # The latest TCP packet entering before the reset with that connection's tuple.
-                cands = [s for t, _, s in entering if t <= ts and tcp_tuple(s.l3) == answered]
+                cands = [s for t, _, s in run.entering if t <= ts and tcp_tuple(s.l3) == answered]
                 if cands:
-                    kernel.setdefault(cands[-1].key, []).append(("reject with tcp reset", ifname, l3))
+                    run.kernel.setdefault(cands[-1].key, []).append(("reject with tcp reset", ifname, l3))
             elif answered in by_key:
-                kernel.setdefault(answered, []).append(("reject with " + kind, ifname, l3))
+                run.kernel.setdefault(answered, []).append(("reject with " + kind, ifname, l3))
 
-        # nfqwall's answer.
-        out_pcap = os.path.join(self.work, f"{name}.out.pcap")
-        cmd = [self.nfqwall, "eval", "-f", ruleset, "--pcap", capture, *nfqwall_routes(), "--out", out_pcap]
+    def nfqwall_side(self, run):
+        out_pcap = run.path(".out.pcap")
+        cmd = [self.nfqwall, "eval", "-f", run.ruleset, "--pcap", run.path(".pcapng"), *nfqwall_routes(run.routes),
+               "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
         r = subprocess.run(cmd, capture_output=True, text=True)
-        with open(os.path.join(self.work, f"{name}.eval.txt"), "w") as f:
-            f.write(r.stdout + r.stderr)
+        run.eval_stdout, run.eval_stderr = r.stdout, r.stderr
+        with open(run.path(".eval.txt"), "w") as f:
+            f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
         if r.returncode != 0:
-            return self.harness_failure(name, f"nfqwall eval exited {r.returncode}:\n{r.stderr}")
-        lines = parse_eval(r.stdout)
+            raise HarnessError(f"nfqwall eval exited {r.returncode}:\n{r.stderr}")
+        run.lines = parse_eval(r.stdout)
         passed = read_pcap(out_pcap)
-        accepted = [n for n in sorted(lines) if lines[n]["verdict"] == "accept"]
+        accepted = [n for n in sorted(run.lines) if run.lines[n]["verdict"] == "accept"]
         if len(accepted) != len(passed):
-            return self.harness_failure(name, f"{len(accepted)} accept lines but {len(passed)} packets in --out")
-        out_bytes = {n: l3_of(f) for n, f in zip(accepted, passed)}
+            raise HarnessError(f"{len(accepted)} accept lines but {len(passed)} packets in --out")
+        run.out_bytes = {n: l3_of(f) for n, f in zip(accepted, passed)}
 
-        traces = parse_trace(trace_path) if monitor else None
-        trace_seen = {}
-
-        # Compare.
-        agree = differ = known_differ = known_agree = rules_compared = 0
-        report = []
-        for number, (ts, ifname, s) in enumerate(entering, 1):
-            fam = s.key[0]
-            events = kernel.get(s.key, [])
-            forwards = [e for e in events if e[0] == "forward"]
-            replies = [e for e in events if e[0] != "forward"]
-            problems = []
-            if len(forwards) > 1:
-                problems.append(f"the kernel forwarded it {len(forwards)} times")
-            if forwards and replies:
-                problems.append("the kernel both forwarded it and answered it")
-            k_answer = "accept" if forwards else (replies[0][0] if replies else "drop")
-            entry = lines.get(number)
-            if entry is None:
-                return self.harness_failure(name, f"nfqwall printed no line for packet {number}")
-            n_answer = nfqwall_answer(entry, fam)
-            if k_answer != n_answer:
-                problems.append(f"kernel: {k_answer}; nfqwall: {n_answer}")
-            elif k_answer == "accept":
-                expected = out_bytes[number]
-                touched_ttl = any(c.startswith(("ip ttl ", "ip6 hoplimit ")) for c in entry["changes"])
-                if not touched_ttl:
-                    expected = forwarded_by_router(expected)
-                got = forwards[0][2]
-                if got != expected:
-                    problems.append(bytes_diff(got, expected))
-            if traces is not None:
-                # The n-th packet with a marker (fragments share theirs) is the n-th trace with it.
-                marker = s.key[3]
-                index = trace_seen.get(marker, 0)
-                trace_seen[marker] = index + 1
-                groups = traces.get(marker, [])
-            if traces is not None and k_answer == n_answer:
+    def packet_problems(self, run, number, s, trace_seen, report):
+        """What differs for one packet (empty: they agree); None when the rule was not compared."""
+        events = run.kernel.get(s.key, [])
+        forwards = [e for e in events if e[0] == "forward"]
+        replies = [e for e in events if e[0] != "forward"]
+        problems = []
+        if len(forwards) > 1:
+            problems.append(f"the kernel forwarded it {len(forwards)} times")
+        if forwards and replies:
+            problems.append("the kernel both forwarded it and answered it")
+        k_answer = "accept" if forwards else (replies[0][0] if replies else "drop")
+        entry = run.lines.get(number)
+        if entry is None:
+            raise HarnessError(f"nfqwall printed no line for packet {number}")
+        n_answer = nfqwall_answer(entry, s.key[0])
+        if k_answer != n_answer:
+            problems.append(f"kernel: {k_answer}; nfqwall: {n_answer}")
+        elif k_answer == "accept":
+            expected = run.out_bytes[number]
+            touched_ttl = any(c.startswith(("ip ttl ", "ip6 hoplimit ")) for c in entry["changes"])
+            if not touched_ttl:
+                expected = forwarded_by_router(expected)
+            got = forwards[0][2]
+            if got != expected:
+                problems.append(bytes_diff(got, expected))
+        compared = False
+        if run.traces is not None:
+            # The n-th packet with a marker (fragments share theirs) is the n-th trace with it.
+            marker = s.key[3]
+            index = trace_seen.get(marker, 0)
+            trace_seen[marker] = index + 1
+            groups = run.traces.get(marker, [])
+            if k_answer == n_answer:
                 if index >= len(groups):
                     # Lost trace events (a netlink overrun) cost this comparison only.
                     report.append(f"  warning #{number}: no kernel trace, deciding rule not compared: {s.summary}")
                 else:
+                    compared = True
                     k_rule, n_rule = kernel_decider(groups[index]), nfqwall_decider(entry["origin"])
-                    rules_compared += 1
                     if normalise_rule(k_rule) != normalise_rule(n_rule):
                         problems.append(f"deciding rule: kernel `{k_rule}`; nfqwall `{n_rule}`")
+        return problems, compared, entry
+
+    def compare(self, run):
+        agree = differ = known_differ = known_agree = rules_compared = 0
+        report, trace_seen = [], {}
+        for number, (ts, ifname, s) in enumerate(run.entering, 1):
+            problems, compared, entry = self.packet_problems(run, number, s, trace_seen, report)
+            rules_compared += compared
             if not problems:
                 if s.known:
                     known_agree += 1
                     report.append(f"  note #{number}: known difference now agrees ({s.known}): {s.summary}")
                 else:
                     agree += 1
-                continue
-            if s.known:
+            elif s.known:
                 known_differ += 1
                 brief = "; ".join(p.splitlines()[0] for p in problems)
                 report.append(f"  known #{number} {s.summary}: {brief} (known: {s.known})")
-                continue
-            differ += 1
-            report.append(f"  DISAGREE #{number} ({ifname}) {s.summary}\n      " + "\n      ".join(problems) +
-                          f"\n      nfqwall: {entry['line']}")
-        status = "ok" if differ == 0 else "FAIL"
-        print(f"{status} {name}: {len(entering)} packets, {agree} agree, {differ} disagree, "
+            else:
+                differ += 1
+                report.append(f"  DISAGREE #{number} ({ifname}) {s.summary}\n      " + "\n      ".join(problems) +
+                              f"\n      nfqwall: {entry['line']}")
+        # A case's own comparison (e.g. the connection table): a list of problems.
+        extra = getattr(run.module, "compare", None)
+        case_problems = list(extra(run)) if extra else []
+        for problem in case_problems:
+            report.append(f"  DISAGREE (case) {problem}")
+        status = "ok" if differ == 0 and not case_problems else "FAIL"
+        print(f"{status} {run.name}: {len(run.entering)} packets, {agree} agree, {differ} disagree, "
               f"{known_differ} known differences ({known_agree} of them now agree), "
-              f"{'deciding rule compared for %d, ' % rules_compared if traces is not None else ''}"
-              f"kernel side {elapsed:.2f}s")
+              f"{'deciding rule compared for %d, ' % rules_compared if run.traces is not None else ''}"
+              f"kernel side {run.elapsed:.2f}s")
         for line in report:
             print(line)
         sys.stdout.flush()
-        return {"packets": len(entering), "agree": agree, "differ": differ, "known": known_differ,
-                "known_agree": known_agree}
-
-    def harness_failure(self, name, text):
-        print(f"FAIL {name}: harness: {text}")
-        sys.stdout.flush()
-        return {"packets": 0, "agree": 0, "differ": 1, "known": 0, "known_agree": 0}
+        return {"packets": len(run.entering), "agree": agree, "differ": differ + len(case_problems),
+                "known": known_differ, "known_agree": known_agree}
 
 
 def bytes_diff(got, expected):
