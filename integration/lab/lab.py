@@ -377,7 +377,7 @@ class Lab:
 # ---------------------------------------------------------------------------------------------
 # nfqwall's verdict lines.
 
-LINE = re.compile(r"^(\d+) (accept|drop|reject|queue)(?: at (\S+))? by (.*)$")
+LINE = re.compile(r"^(\d+) (accept|drop|reject|queue)(?: at (\S+))?(?: by (.*)| (\(.*))$")
 CHANGE = re.compile(r" \[([^\[\]]*)\]$")
 
 
@@ -387,7 +387,7 @@ def parse_eval(stdout):
         m = LINE.match(line)
         if not m:
             continue
-        origin, changes = m.group(4), []
+        origin, changes = m.group(4) or m.group(5), []
         while True:
             c = CHANGE.search(origin)
             if not c:
@@ -473,6 +473,9 @@ def kernel_decider(events):
 
 
 def nfqwall_decider(origin):
+    """The rule or policy nfqwall's line names; None when no chain saw the packet."""
+    if origin.startswith("(no chain on "):
+        return None
     return re.sub(r"^\S+:\d+: ", "", origin)
 
 

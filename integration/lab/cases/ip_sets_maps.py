@@ -1,5 +1,5 @@
 # Scenario of ip_sets_maps.nft.
-from scapy.all import ICMP, IP, TCP, UDP, GRE, Raw
+from scapy.all import ICMP, IP, IPv6, TCP, UDP, GRE, Raw
 
 
 def scenario(lab):
@@ -31,3 +31,6 @@ def scenario(lab):
     lab.b(IP(src=lab.B4, dst=A4) / GRE() / IP(src="1.2.3.4", dst="5.6.7.8"))
     lab.b(IP(src=lab.B4, dst=A4, proto=50) / Raw(b"\0\0\0\1\0\0\0\1" + b"e" * 16))
     lab.b(IP(src=lab.B4, dst=A4, proto=51) / Raw(b"\0" * 24))
+    # No ip6 table: no chain sees these.
+    lab.a(IPv6(src=lab.A6, dst=lab.B6) / TCP(sport=34000, dport=25, flags="S"))
+    lab.b(IPv6(src=lab.B6, dst=lab.A6) / UDP(sport=34000, dport=53))
