@@ -7,6 +7,10 @@ from scapy.all import IP, IPv6, TCP, UDP, Raw
 # on the limit is over (burst 2 yields one packet). nfqwall drops from the first packet on
 # (the new element's limit starts over) and the lookup finds the key at once.
 METER = "add @set { key limit rate over ... burst 2 }: kernel passes a new key's first packet, its lookup misses"
+# The same without `over` (`add @meter { ip saddr limit rate 1/minute burst 3 packets }
+# accept`, then drop): the kernel accepts a key's first 3 packets and drops the rest; nfqwall
+# accepts them all (the element's limit never runs out).
+METER_UNDER = "add @set { key limit rate ... burst 3 } accept: the kernel stops after 3 packets, nfqwall never"
 # Known difference: `tcp option maxseg size set 1300` on a SYN announcing 1100: the kernel
 # only ever lowers the MSS (it keeps 1100), nfqwall raises it to 1300.
 MSS = "tcp option maxseg size set: the kernel only lowers the MSS, nfqwall raises it"
@@ -32,6 +36,8 @@ def scenario(lab):
         lab.a(IP(src="192.0.2.50", dst=B4) / UDP(sport=11003, dport=5) / Raw(b"f"), known=METER if i == 0 else None)
         lab.a(IP(src="192.0.2.51", dst=B4) / UDP(sport=11003, dport=6) / Raw(b"f"))
         lab.a(IP(src="192.0.2.50", dst=B4) / UDP(sport=11003, dport=6) / Raw(b"f"), known=METER if i == 0 else None)
+    for i in range(5):
+        lab.a(IP(src="192.0.2.52", dst=B4) / UDP(sport=11003, dport=7) / Raw(b"m"), known=METER_UNDER if i >= 3 else None)
     for options in ([("MSS", 1460)], [("MSS", 1100)], [("NOP", None), ("MSS", 1460), ("SAckOK", b"")], [],
                     [("Timestamp", (1, 2)), ("MSS", 1400), ("WScale", 7)]):
         for dport in (80, 81):
