@@ -7,7 +7,7 @@ from scapy.all import IP, IPv6, TCP, UDP, Raw
 # on the limit is over (burst 2 yields one packet). nfqwall drops from the first packet on
 # (the new element's limit starts over) and the lookup finds the key at once.
 METER = "add @set { key limit rate over ... burst 2 }: kernel passes a new key's first packet, its lookup misses"
-# The same without `over` (`add @meter { ip saddr limit rate 1/minute burst 3 packets }
+# The same without `over` (`add @perkey { ip saddr limit rate 1/minute burst 3 packets }
 # accept`, then drop): the kernel accepts a key's first 3 packets and drops the rest; nfqwall
 # accepts them all (the element's limit never runs out).
 METER_UNDER = "add @set { key limit rate ... burst 3 } accept: the kernel stops after 3 packets, nfqwall never"
