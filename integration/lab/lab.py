@@ -139,6 +139,7 @@ def in_netns(name):
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 SO_TIMESTAMPNS = 35
+SOL_PACKET, PACKET_STATISTICS = 263, 6  # tpacket_stats: packets, drops (reset by each read)
 
 
 def packet_socket(ns, ifname, capture):
@@ -643,6 +644,11 @@ class Runner:
                 monitor.wait()
         if monitor:
             run.traces = parse_trace(run.trace_path)
+        # A frame the capture lost would read as a drop: make sure none was.
+        for sock, ifname in self.rx.items():
+            _, drops = struct.unpack("II", sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8))
+            if drops:
+                raise HarnessError(f"the capture on {ifname} lost {drops} frames")
 
         # Entering packets are the scenario's frames, byte for byte; their order is nfqwall's.
         by_frame = {}
