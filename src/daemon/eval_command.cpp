@@ -54,11 +54,16 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
                          std::span<const uint8_t> before, std::span<const uint8_t> after, replay::link_kind link) {
     std::string line = fmt::format("{} {}", number, fate_word(o.fate));
     if (!o.seen) {
-        if (o.fate == replay::packet_fate::dropped) {
+        if (o.dropped_on_receive) {
+            line += o.malformed() ? " (IP header invalid: ip_rcv drops it before any hook)"
+                                  : " (bad IPv4 header checksum: ip_rcv drops it before any hook)";
+        } else if (o.fate == replay::packet_fate::dropped) {
             line += " (link header cut short: no hook sees it)";
         } else {
             line += fmt::format(" (not IP or ARP, ethertype 0x{:04x}: no hook sees it)", o.ethertype);
         }
+    } else if (o.dropped_by_conntrack) {
+        line += " by conntrack (table full, or the entry lost a clash at confirmation)";
     } else if (o.deciding == replay::path_outcome::no_step) {
         std::string hooks;
         for (size_t i = 0; i < o.step_count; ++i) {

@@ -300,16 +300,10 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
     switch (e.kind) {
     case front::expr_kind::fib: {
         const auto& f = e.as<front::fib_expr>();
-        uint8_t address[16] = {};
-        const bool v4 = p.network() == packet::network_protocol::ipv4;
-        const uint32_t length = v4 ? 4 : 16;
-        const uint32_t offset = (f.fib_flags & 1) ? (v4 ? 12 : 8) : (v4 ? 16 : 24);
-        if (fib == nullptr || p.network() == packet::network_protocol::arp ||
-            !p.load(packet::payload_base::network, offset, length, address)) {
-            return r;
-        }
+        vm::fib_query query;
+        if (fib == nullptr || !query.from_packet(p, f.fib_flags, f.result)) return r;
         uint8_t answer[16] = {};
-        if (!fib->lookup(m, address, length, f.fib_flags, f.result, answer, compile::value_bytes(e.len))) return r;
+        if (!fib->lookup(m, query, answer, compile::value_bytes(e.len))) return r;
         r.ok = true;
         if (e.dtype != nullptr && e.dtype->root()->id == front::type_id::string) {
             r.text.assign(reinterpret_cast<const char*>(answer), strnlen(reinterpret_cast<const char*>(answer), 16));

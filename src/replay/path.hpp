@@ -30,6 +30,25 @@ namespace nfqwall::replay {
 
 inline constexpr size_t max_path_hooks = 5;
 
+// The priority of the kernel's conntrack lookup (NF_IP_PRI_CONNTRACK): base chains below it
+// at prerouting and output see no connection yet (raw chains can still `notrack`).
+inline constexpr int32_t conntrack_priority = -200;
+
+// The connection tracker as a packet's path meets it: a template before the lookup (where
+// `ct state` reads invalid, or untracked after `notrack`), the lookup at the conntrack
+// priority of prerouting or output (nf_conntrack_in; before the first hook when the path has
+// neither), and the end of the path, where a new connection is confirmed if every hook
+// accepted the packet and forgotten otherwise (a dropped first packet leaves no entry).
+// The tracker itself may drop a packet: at the lookup (table full) or at confirmation (a
+// lost clash); lookup and end return false then.
+class conntrack_stage {
+public:
+    virtual ~conntrack_stage() = default;
+    virtual vm::conntrack_view& begin(const vm::packet_meta& meta) = 0;
+    virtual bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
+    virtual bool end(bool accepted, const vm::packet_meta& meta) = 0;
+};
+
 // "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown
 // or repeated name, or an empty list.
 bool parse_hooks(std::string_view list, std::vector<front::hook>& out, std::string& error);
@@ -42,6 +61,7 @@ struct path_config {
     const vm::interface_info* iif = nullptr;  // when the capture names none
     const vm::interface_info* oif = nullptr;  // fixed output interface; else the routes decide
     const route_table* routes = nullptr;
+    conntrack_stage* conntrack = nullptr;  // none: ct expressions see no tracker
 };
 
 struct hook_step {
@@ -62,8 +82,11 @@ struct path_outcome {
     // the last one with chains. no_step when none had chains, or no hook saw the packet.
     static constexpr size_t no_step = SIZE_MAX;
     size_t deciding = no_step;
-    // False when no hook sees the packet: not IP or ARP, or its link header is cut short.
+    // False when no hook sees the packet: not IP or ARP, its link header is cut short, or
+    // (received IP) ip_rcv/ipv6_rcv would have dropped it before prerouting.
     bool seen = true;
+    bool dropped_on_receive = false;  // by the ip_rcv checks: see status, or a bad header checksum
+    bool dropped_by_conntrack = false;  // the tracker dropped it (table full, lost clash)
     uint16_t ethertype = 0;  // when not seen: what it carried (0 when unknown)
     packet::network_protocol protocol = packet::network_protocol::none;
     uint32_t network_offset = 0;  // in the frame

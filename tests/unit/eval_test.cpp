@@ -17,6 +17,7 @@
 #include "nfqwall/ruleset.hpp"
 #include "packet/checksum.hpp"
 #include "replay/capture.hpp"
+#include "front/proto.hpp"
 #include "replay/interfaces.hpp"
 #include "replay/path.hpp"
 #include "replay/pcapng_interfaces.hpp"
@@ -306,25 +307,33 @@ TEST(eval_routes, fib_answers_oif_oifname_type_and_the_reverse_path_check) {
     const uint8_t from_lan[4] = {10, 0, 0, 5}, from_internet[4] = {8, 8, 8, 8};
     constexpr uint32_t saddr = 1, iif = 8, present = 32, oif_result = 1, oifname_result = 2, type_result = 3;
 
+    auto ask = [&](const uint8_t* address, uint32_t flags, uint32_t result, uint8_t* out, uint32_t len) {
+        vm::fib_query q;
+        std::memcpy(q.address, address, 4);
+        q.address_len = 4;
+        q.flags = flags;
+        q.result = result;
+        return routes.lookup(meta, q, out, len);
+    };
     uint8_t out[16] = {};
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, saddr, oif_result, out, 4));
+    ASSERT_TRUE(ask(from_lan, saddr, oif_result, out, 4));
     uint32_t index;
     std::memcpy(&index, out, 4);
     EXPECT_EQ(index, ifs.get("lan0").index);
 
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_internet, 4, saddr, oifname_result, out, 16));
+    ASSERT_TRUE(ask(from_internet, saddr, oifname_result, out, 16));
     EXPECT_STREQ(reinterpret_cast<const char*>(out), "wan0");
 
     // fib saddr . iif oif exists: a packet from the internet arriving on lan0 fails it.
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, saddr | iif | present, oif_result, out, 1));
+    ASSERT_TRUE(ask(from_lan, saddr | iif | present, oif_result, out, 1));
     EXPECT_EQ(out[0], 1);
-    ASSERT_TRUE(routes.lookup(meta, from_internet, 4, saddr | iif | present, oif_result, out, 1));
+    ASSERT_TRUE(ask(from_internet, saddr | iif | present, oif_result, out, 1));
     EXPECT_EQ(out[0], 0);
 
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, 2, type_result, out, 4));
+    ASSERT_TRUE(ask(from_lan, 2, type_result, out, 4));
     EXPECT_EQ(out[0], static_cast<uint8_t>(replay::address_type::unicast));
 }
 
@@ -464,7 +473,10 @@ TEST(eval_path, malformed_and_foreign_frames_get_a_fate_without_harm) {
             EXPECT_FALSE(o.seen) << cut;
             EXPECT_EQ(o.fate, replay::packet_fate::dropped) << cut;
         } else if (cut < whole.size()) {
+            // Every cut leaves the IPv4 total length beyond the bytes: ip_rcv drops it.
             EXPECT_TRUE(o.malformed()) << cut;
+            EXPECT_TRUE(o.dropped_on_receive) << cut;
+            EXPECT_EQ(o.step_count, 0u) << cut;
         } else {
             EXPECT_EQ(o.fate, replay::packet_fate::accepted);
             EXPECT_FALSE(o.malformed());
@@ -477,6 +489,106 @@ TEST(eval_path, malformed_and_foreign_frames_get_a_fate_without_harm) {
     EXPECT_FALSE(o.seen);
     EXPECT_EQ(o.fate, replay::packet_fate::accepted);
     EXPECT_EQ(o.ethertype, 0x88cc);
+}
+
+TEST(eval_path, ip_rcv_drops_a_bad_ipv4_header_checksum_before_any_hook_but_not_on_output) {
+    auto c = compile_text("table ip t {\n\tchain pre {\n\t\ttype filter hook prerouting priority 0;\n\t\tmeta mark set 0x1\n\t}\n}\n");
+    ASSERT_TRUE(c);
+    auto frame = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    frame[14 + 10] ^= 0x40;  // the header checksum
+    replay::path_config received;
+    replay::path_runner forward(*c->engine, received);
+    const replay::path_outcome o = forward.run(frame, 1, nullptr, {});
+    EXPECT_FALSE(o.seen);
+    EXPECT_TRUE(o.dropped_on_receive);
+    EXPECT_FALSE(o.malformed());
+    EXPECT_EQ(o.fate, replay::packet_fate::dropped);
+    EXPECT_EQ(o.meta.mark, 0u);  // no rule ran
+
+    replay::path_config local;
+    local.hooks = {hook::output, hook::postrouting};
+    local.link = replay::link_kind::raw_ip;
+    replay::path_runner output(*c->engine, local);
+    std::vector<uint8_t> ip(frame.begin() + 14, frame.end());
+    const replay::path_outcome out = output.run(ip, 1, nullptr, {});
+    EXPECT_TRUE(out.seen);
+    EXPECT_EQ(out.fate, replay::packet_fate::accepted);
+}
+
+// A tracker that answers `ct state` invalid before its lookup and established after it, and
+// records when the path called it.
+class recording_tracker final : public replay::conntrack_stage, public vm::conntrack_view {
+public:
+    std::vector<std::string> calls;
+    bool looked_up = false;
+
+    vm::conntrack_view& begin(const vm::packet_meta&) override {
+        calls.push_back("begin");
+        looked_up = false;
+        return *this;
+    }
+    bool lookup(const packet::packet_view&, const vm::packet_meta& meta) override {
+        calls.push_back("lookup before " + std::string(front::hook_name(meta.family, meta.hook)));
+        looked_up = true;
+        return true;
+    }
+    bool end(bool accepted, const vm::packet_meta&) override {
+        calls.push_back(accepted ? "confirm" : "forget");
+        return true;
+    }
+
+    bool get(int key, int, uint8_t* dst, uint32_t len) override {
+        if (key != front::CT_STATE || len != 4) return false;
+        const uint32_t state = looked_up ? 2u : 1u;  // NF_CT_STATE_BIT(established), invalid
+        std::memcpy(dst, &state, 4);
+        return true;
+    }
+    bool set(int, int, const uint8_t*, uint32_t) override { return false; }
+    void untrack() override {}
+};
+
+TEST(eval_path, chains_below_the_conntrack_priority_run_before_the_lookup_and_the_rest_after) {
+    auto c = compile_text(R"(
+table ip t {
+	chain raw {
+		type filter hook prerouting priority raw;
+		ct state invalid meta mark set 0x1
+	}
+	chain at_conntrack {
+		type filter hook prerouting priority -200;
+		ct state established meta mark set meta mark | 0x2
+	}
+	chain forward_chain {
+		type filter hook forward priority 0; policy drop;
+		meta mark 0x3 ct state established tcp dport 22 accept
+	}
+}
+)");
+    ASSERT_TRUE(c);
+    recording_tracker tracker;
+    replay::path_config config;
+    config.conntrack = &tracker;
+    replay::path_runner runner(*c->engine, config);
+    auto ssh = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    const replay::path_outcome o = runner.run(ssh, 1, nullptr, {});
+    EXPECT_EQ(o.fate, replay::packet_fate::accepted);
+    EXPECT_EQ(o.meta.mark, 3u);
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before prerouting", "confirm"}));
+
+    tracker.calls.clear();
+    auto web = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 80);
+    EXPECT_EQ(runner.run(web, 2, nullptr, {}).fate, replay::packet_fate::dropped);
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before prerouting", "forget"}));
+
+    // A path without prerouting or output looks the packet up before its first hook.
+    replay::path_config forward_only = config;
+    forward_only.hooks = {hook::forward};
+    replay::path_runner later(*c->engine, forward_only);
+    tracker.calls.clear();
+    auto again = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    const replay::path_outcome f = later.run(again, 3, nullptr, {});
+    EXPECT_EQ(f.fate, replay::packet_fate::dropped);  // no prerouting: the mark is never 3
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before forward", "forget"}));
 }
 
 // ---- nfqwall eval, end to end ----
