@@ -62,6 +62,10 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
         } else {
             line += fmt::format(" (not IP or ARP, ethertype 0x{:04x}: no hook sees it)", o.ethertype);
         }
+    } else if (o.by_router == replay::path_outcome::router_drop::ttl_exceeded) {
+        line += " (TTL or hop limit 1 or less: the router drops it before forward and answers time-exceeded)";
+    } else if (o.by_router == replay::path_outcome::router_drop::no_route) {
+        line += " (no route to its destination: the router drops it before any routed hook)";
     } else if (o.dropped_by_conntrack) {
         line += " by conntrack (table full, or the entry lost a clash at confirmation)";
     } else if (o.deciding == replay::path_outcome::no_step) {
@@ -166,6 +170,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
 
     tally counts;
     std::vector<uint8_t> frame;  // the working copy payload statements rewrite
+    std::vector<uint8_t> routed;  // the capture's packet with the router's own changes
     for (; status == replay::capture_reader::read_status::packet; status = capture->next(packet)) {
         ++counts.packets;
         frame.assign(packet.bytes.begin(), packet.bytes.end());
@@ -174,7 +179,15 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
         details.clear();
         const replay::path_outcome o = runner.run(frame, packet.time_ns, capture_iif, services, &explainer);
 
-        out << verdict_line(counts.packets, o, names, packet.bytes, frame, config.link) << "\n" << details;
+        // The router's TTL decrement is not a rewrite of the ruleset's: compare with the packet
+        // as the router alone would have left it.
+        std::span<const uint8_t> before = packet.bytes;
+        if (o.ttl_decremented && o.modified) {
+            routed.assign(packet.bytes.begin(), packet.bytes.end());
+            replay::decrease_ttl(std::span<uint8_t>(routed).subspan(o.network_offset), o.protocol == packet::network_protocol::ipv4);
+            before = routed;
+        }
+        out << verdict_line(counts.packets, o, names, before, frame, config.link) << "\n" << details;
         if (o.malformed()) ++counts.malformed;
         switch (o.fate) {
         case replay::packet_fate::accepted:

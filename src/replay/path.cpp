@@ -125,6 +125,18 @@ bool receivable(const packet::packet_view& v) {
     return v.network() != packet::network_protocol::ipv4 || packet::ipv4_header_checksum_ok(v);
 }
 
+// ip_decrease_ttl: the checksum adjusted by adding 0x0100 in the network-order word with an
+// end-around carry, the kernel's own arithmetic (its results at the 0x0000/0xffff edge are
+// what a forwarded packet carries).
+void decrease_ipv4_ttl(std::span<uint8_t> ip) {
+    uint32_t check = static_cast<uint32_t>(ip[10]) | static_cast<uint32_t>(ip[11]) << 8;  // as the kernel's __sum16 in memory
+    check += 0x0001;  // htons(0x0100) on a little-endian host
+    check += check >= 0xffff ? 1u : 0u;
+    ip[10] = static_cast<uint8_t>(check);
+    ip[11] = static_cast<uint8_t>(check >> 8);
+    --ip[8];
+}
+
 bool routed_hook(hook h) { return h == hook::forward || h == hook::output || h == hook::postrouting; }
 
 }  // namespace
@@ -153,6 +165,14 @@ bool parse_hooks(std::string_view list, std::vector<hook>& out, std::string& err
         out.push_back(found->value);
         if (comma == std::string_view::npos) return true;
         start = comma + 1;
+    }
+}
+
+void decrease_ttl(std::span<uint8_t> network_header, bool ipv4) {
+    if (ipv4) {
+        decrease_ipv4_ttl(network_header);
+    } else {
+        --network_header[7];
     }
 }
 
@@ -231,6 +251,7 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         meta.iif = iif;
         with.ct = &tracker->begin(meta);
     }
+    bool routed_before = false;  // the route lookup happens once, before the first routed hook
     bool path_has_lookup_hook = false;
     for (hook h : hooks) path_has_lookup_hook = path_has_lookup_hook || h == hook::prerouting || h == hook::output;
 
@@ -259,7 +280,28 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
                 if (view.load(packet::payload_base::network, v4 ? 16 : 24, v4 ? 4 : 16, daddr)) {
                     meta.oif = config_.routes->route(daddr, v4 ? 4 : 16);
                 }
+                if (meta.oif == nullptr && !config_.routes->empty() && !routed_before) {
+                    out.by_router = path_outcome::router_drop::no_route;
+                    out.fate = packet_fate::dropped;
+                    out.deciding = i;
+                    break;
+                }
             }
+            routed_before = true;
+        }
+        if (hooks[i] == hook::forward && family != front::family::arp && view.has_network_header()) {
+            const std::span<uint8_t> ip = parsed.subspan(view.network_offset());
+            const bool v4 = family == front::family::ipv4;
+            uint8_t& ttl = ip[v4 ? 8 : 7];
+            if (ttl <= 1) {
+                out.by_router = path_outcome::router_drop::ttl_exceeded;
+                out.fate = packet_fate::dropped;
+                out.deciding = i;
+                break;
+            }
+            decrease_ttl(ip, v4);
+            out.ttl_decremented = true;
+            view = packet::parse(parsed, options);
         }
         if (observer != nullptr) observer->hook_begins(step, view, meta);
         const bool lookup_here = !looked_up && (hooks[i] == hook::prerouting || hooks[i] == hook::output);

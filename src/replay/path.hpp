@@ -12,6 +12,13 @@
 //
 // The packet metadata (mark, priority...) carries over from hook to hook, and each hook
 // parses the bytes afresh, so it sees what payload statements of earlier hooks wrote.
+//
+// Between prerouting and forward the path does what ip_forward / ip6_forward do: a packet
+// whose TTL (hop limit) is 1 or less is dropped (the kernel answers time-exceeded), others
+// have it decremented (IPv4: the header checksum updated as ip_decrease_ttl does) before the
+// forward hook sees them. When routes are given (--route) and none holds the destination, a
+// forwarded or sent packet is dropped before its first routed hook, as a failed route lookup
+// drops it in the kernel.
 #pragma once
 
 #include <array>
@@ -55,6 +62,10 @@ bool parse_hooks(std::string_view list, std::vector<front::hook>& out, std::stri
 
 std::vector<front::hook> forward_path();
 
+// What ip_forward / ip6_forward do to a forwarded packet's network header: one off the TTL
+// (the IPv4 header checksum adjusted as ip_decrease_ttl does) or the hop limit.
+void decrease_ttl(std::span<uint8_t> network_header, bool ipv4);
+
 struct path_config {
     std::vector<front::hook> hooks = forward_path();
     link_kind link = link_kind::ethernet;
@@ -87,6 +98,10 @@ struct path_outcome {
     bool seen = true;
     bool dropped_on_receive = false;  // by the ip_rcv checks: see status, or a bad header checksum
     bool dropped_by_conntrack = false;  // the tracker dropped it (table full, lost clash)
+    // The router itself dropped it before the hook of steps[deciding] (ip_forward, routing).
+    enum class router_drop : uint8_t { none, ttl_exceeded, no_route };
+    router_drop by_router = router_drop::none;
+    bool ttl_decremented = false;  // the router took one off the TTL / hop limit before forward
     uint16_t ethertype = 0;  // when not seen: what it carried (0 when unknown)
     packet::network_protocol protocol = packet::network_protocol::none;
     uint32_t network_offset = 0;  // in the frame

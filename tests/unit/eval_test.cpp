@@ -515,6 +515,86 @@ TEST(eval_path, ip_rcv_drops_a_bad_ipv4_header_checksum_before_any_hook_but_not_
     EXPECT_EQ(out.fate, replay::packet_fate::accepted);
 }
 
+TEST(eval_path, forward_sees_the_ttl_the_router_decremented_and_ttl_1_never_reaches_it) {
+    auto c = compile_text(R"(
+table inet t {
+	chain pre {
+		type filter hook prerouting priority 0;
+		ip ttl 64 meta mark set 0x40
+	}
+	chain forward_chain {
+		type filter hook forward priority 0; policy accept;
+		ip ttl 63 meta mark set meta mark | 0x1
+		ip6 hoplimit 9 meta mark set 0x9
+	}
+}
+)");
+    ASSERT_TRUE(c);
+    replay::path_config config;
+    replay::path_runner runner(*c->engine, config);
+    auto frame = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    replay::path_outcome o = runner.run(frame, 1, nullptr, {});
+    EXPECT_EQ(o.fate, replay::packet_fate::accepted);
+    EXPECT_EQ(o.meta.mark, 0x41u);
+    EXPECT_TRUE(o.ttl_decremented);
+    EXPECT_EQ(frame[14 + 8], 63);
+    EXPECT_TRUE(packet::ipv4_header_checksum_ok(packet::parse(std::span<const uint8_t>(frame), packet::parse_options{.first = packet::first_header::ethernet})));
+
+    for (uint8_t ttl : {uint8_t{0}, uint8_t{1}}) {
+        auto expiring = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+        expiring[14 + 8] = ttl;
+        put16(expiring, 24, 0);
+        put16(expiring, 24, packet::checksum_fold(packet::checksum_add_bytes({expiring.data() + 14, 20})));
+        o = runner.run(expiring, 2, nullptr, {});
+        EXPECT_EQ(o.fate, replay::packet_fate::dropped) << int(ttl);
+        EXPECT_EQ(o.by_router, replay::path_outcome::router_drop::ttl_exceeded) << int(ttl);
+        EXPECT_EQ(o.meta.mark, 0u) << int(ttl);  // prerouting ran, forward did not
+        EXPECT_EQ(o.step_count, 2u);
+    }
+}
+
+TEST(eval_path, the_ttl_decrement_keeps_the_kernels_checksum_arithmetic_at_the_edges) {
+    // ip_decrease_ttl adds 0x0100 with an end-around carry: a header whose checksum field
+    // holds 0xfeff becomes 0x0000 there, not 0xffff.
+    std::vector<uint8_t> ip(20, 0);
+    ip[8] = 64;
+    ip[10] = 0xfe;
+    ip[11] = 0xff;
+    replay::decrease_ttl(ip, true);
+    EXPECT_EQ(ip[8], 63);
+    EXPECT_EQ(ip[10], 0x00);
+    EXPECT_EQ(ip[11], 0x00);
+    // 0xfffe + 0x0100 wraps its carry into the low byte: 0x00ff.
+    ip[10] = 0xff;
+    ip[11] = 0xfe;
+    replay::decrease_ttl(ip, true);
+    EXPECT_EQ(ip[10], 0x00);
+    EXPECT_EQ(ip[11], 0xff);
+    std::vector<uint8_t> ip6(40, 0);
+    ip6[7] = 10;
+    replay::decrease_ttl(ip6, false);
+    EXPECT_EQ(ip6[7], 9);
+}
+
+TEST(eval_path, with_routes_an_unroutable_destination_is_dropped_before_forward) {
+    auto c = compile_text("table ip t {\n\tchain forward_chain {\n\t\ttype filter hook forward priority 0;\n\t\tmeta mark set 0x1\n\t}\n}\n");
+    ASSERT_TRUE(c);
+    replay::interface_table ifs;
+    replay::route_table routes(ifs);
+    std::string error;
+    ASSERT_TRUE(routes.add("192.0.2.0/24=dmz0", error));
+    replay::path_config config;
+    config.routes = &routes;
+    replay::path_runner runner(*c->engine, config);
+    auto routed = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    EXPECT_EQ(runner.run(routed, 1, nullptr, {}).meta.mark, 1u);
+    auto unroutable = tcp_frame({10, 0, 0, 5}, {100, 64, 0, 1}, 22);
+    const replay::path_outcome o = runner.run(unroutable, 2, nullptr, {});
+    EXPECT_EQ(o.fate, replay::packet_fate::dropped);
+    EXPECT_EQ(o.by_router, replay::path_outcome::router_drop::no_route);
+    EXPECT_EQ(o.meta.mark, 0u);
+}
+
 // A tracker that answers `ct state` invalid before its lookup and established after it, and
 // records when the path called it.
 class recording_tracker final : public replay::conntrack_stage, public vm::conntrack_view {
@@ -627,7 +707,7 @@ TEST(eval_command, out_writes_the_passing_packets_as_rewritten_with_checksums_up
     ASSERT_EQ(eval::run_eval(options, stdout_text, stderr_text), 0) << stderr_text.str();
     EXPECT_EQ(stdout_text.str(),
               "1 accept at forward by " + ruleset +
-                  ":8: ip daddr 10.0.0.9 accept [ip checksum 5263 -> 18056] [ip daddr 203.0.113.1 -> 10.0.0.9] "
+                  ":8: ip daddr 10.0.0.9 accept [ip checksum 5519 -> 18312] [ip daddr 203.0.113.1 -> 10.0.0.9] "
                   "[tcp dport 80 -> 8080] [tcp checksum 26942 -> 31735]\n"
                   "2 drop at forward by " + ruleset + ":6: chain ip t forward_chain policy drop\n");
     EXPECT_EQ(stderr_text.str(), "nfqwall eval: 2 packets, 1 accepted, 1 dropped, 0 queued, 0 malformed\n");
@@ -638,7 +718,11 @@ TEST(eval_command, out_writes_the_passing_packets_as_rewritten_with_checksums_up
     replay::captured_packet p;
     ASSERT_EQ(r->next(p), replay::capture_reader::read_status::packet);
     EXPECT_EQ(p.time_ns, 1'700'000'000'123'456'789ull);
-    const std::vector<uint8_t> expected = tcp_frame({198, 51, 100, 7}, {10, 0, 0, 9}, 8080, "hello");
+    // Rewritten, then forwarded: the router took one off the TTL.
+    std::vector<uint8_t> expected = tcp_frame({198, 51, 100, 7}, {10, 0, 0, 9}, 8080, "hello");
+    expected[14 + 8] = 63;
+    put16(expected, 24, 0);
+    put16(expected, 24, packet::checksum_fold(packet::checksum_add_bytes({expected.data() + 14, 20})));
     EXPECT_EQ(std::vector<uint8_t>(p.bytes.begin(), p.bytes.end()), expected);
     EXPECT_TRUE(packet::ipv4_header_checksum_ok(packet::parse(p.bytes, {})));
     EXPECT_TRUE(tcp_checksum_ok(p.bytes));

@@ -1,17 +1,10 @@
 # Scenario of router.nft.
 from scapy.all import IP, IPv6, UDP, Raw
 
-# The kernel decrements the TTL / hop limit in ip_forward / ip6_forward, before the forward
-# hook: forward and postrouting chains see 63 for a packet sent with 64. nfqwall's forward
-# path does not decrement it: its forward and postrouting chains see 64.
-TTL = "forward/postrouting see the TTL or hop limit already decremented in the kernel, not in nfqwall"
-# A packet whose TTL / hop limit would expire (<= 1) is dropped by the forwarding code after
-# prerouting and before forward (with an ICMP time-exceeded); nfqwall's path runs forward
-# and postrouting and accepts it.
-EXPIRE = "TTL/hop limit <= 1: the kernel drops it before the forward hook, nfqwall accepts it"
-# No route in R: the kernel drops it after prerouting (ICMP net unreachable); nfqwall runs
-# forward and postrouting without an output interface and accepts it.
-NOROUTE = "no route: the kernel drops it before the forward hook, nfqwall accepts it"
+# What the router does around the ruleset, as the kernel and nfqwall's forward path both do
+# it: forward and postrouting see the TTL / hop limit decremented (ip_forward / ip6_forward);
+# a packet whose TTL would expire (<= 1) is dropped after prerouting, before forward (the
+# kernel answers time-exceeded); one with no route is dropped after prerouting.
 
 # Routes of R for this case only (mirrored to nfqwall's --route list, longest prefix first):
 # a new prefix each way, and one more specific than a topology route, pointing the other way.
@@ -29,20 +22,19 @@ def scenario(lab):
     A4, B4, A6, B6 = lab.A4, lab.B4, lab.A6, lab.B6
     for ttl in (64, 65, 2):
         for dport in (1, 2, 3, 4, 6):
-            # The kernel's forward/postrouting see ttl - 1, nfqwall's see ttl.
-            known = TTL if (ttl, dport) in ((64, 1), (64, 2), (64, 3), (65, 2)) else None
-            lab.a(IP(src=A4, dst=B4, ttl=ttl) / UDP(sport=8000, dport=dport) / Raw(b"t"), known=known)
-            lab.a(IPv6(src=A6, dst=B6, hlim=ttl) / UDP(sport=8000, dport=dport) / Raw(b"t"), known=known)
+            # Forward and postrouting see ttl - 1.
+            lab.a(IP(src=A4, dst=B4, ttl=ttl) / UDP(sport=8000, dport=dport) / Raw(b"t"))
+            lab.a(IPv6(src=A6, dst=B6, hlim=ttl) / UDP(sport=8000, dport=dport) / Raw(b"t"))
     for ttl in (1, 0):
         # dport 5: prerouting drops TTL 1 in both; TTL 0 passes prerouting and then expires.
-        lab.a(IP(src=A4, dst=B4, ttl=ttl) / UDP(sport=8000, dport=5) / Raw(b"t"), known=EXPIRE if ttl == 0 else None)
-        lab.a(IP(src=A4, dst=B4, ttl=ttl) / UDP(sport=8000, dport=6) / Raw(b"t"), known=EXPIRE)
-        lab.a(IPv6(src=A6, dst=B6, hlim=ttl) / UDP(sport=8000, dport=6) / Raw(b"t"), known=EXPIRE)
-    lab.a(IP(src=A4, dst="100.64.0.1") / UDP(sport=8000, dport=6) / Raw(b"t"), known=NOROUTE)
+        lab.a(IP(src=A4, dst=B4, ttl=ttl) / UDP(sport=8000, dport=5) / Raw(b"t"))
+        lab.a(IP(src=A4, dst=B4, ttl=ttl) / UDP(sport=8000, dport=6) / Raw(b"t"))
+        lab.a(IPv6(src=A6, dst=B6, hlim=ttl) / UDP(sport=8000, dport=6) / Raw(b"t"))
+    lab.a(IP(src=A4, dst="100.64.0.1") / UDP(sport=8000, dport=6) / Raw(b"t"))
     for dport in (6, 7):
         lab.a(IP(src=A4, dst="100.100.1.1") / UDP(sport=8001, dport=dport) / Raw(b"t"))
         lab.a(IP(src=A4, dst="203.0.113.100") / UDP(sport=8001, dport=dport) / Raw(b"t"))
         lab.a(IP(src=A4, dst="203.0.113.200") / UDP(sport=8001, dport=dport) / Raw(b"t"))
         lab.b(IP(src=B4, dst="203.0.113.200") / UDP(sport=8001, dport=dport) / Raw(b"t"))
         lab.b(IPv6(src=B6, dst="2001:db8:c::1") / UDP(sport=8001, dport=dport) / Raw(b"t"))
-    lab.a(IPv6(src=A6, dst="2001:db8:f::1") / UDP(sport=8000, dport=6) / Raw(b"t"), known=NOROUTE)
+    lab.a(IPv6(src=A6, dst="2001:db8:f::1") / UDP(sport=8000, dport=6) / Raw(b"t"))
