@@ -38,7 +38,7 @@ struct conn {
 
 int64_t timeout_s(ct_harness& h, const ct_result& r) { return h.info(r).timeout_ms / 1000; }
 
-TEST(ConntrackTcp, ConnectAndOrderlyCloseFollowsTheObservedEvents) {  // §8.1
+TEST(conntrack_tcp, ConnectAndOrderlyCloseFollowsTheObservedEvents) {  // §8.1
     ct_harness h;
     conn c{h};
     ct_result r = h.send(c.from_client(SYN));
@@ -110,7 +110,7 @@ TEST(ConntrackTcp, ConnectAndOrderlyCloseFollowsTheObservedEvents) {  // §8.1
     EXPECT_EQ(s.insert, 0u) << "fact 9: insert counts ctnetlink insertions only";
 }
 
-TEST(ConntrackTcp, OnlyTheSynIsNewAndTheSynAckIsEstablishedReply) {  // §1.2, fact 1
+TEST(conntrack_tcp, OnlyTheSynIsNewAndTheSynAckIsEstablishedReply) {  // §1.2, fact 1
     ct_harness h;
     conn c{h};
     int fresh = 0, orig = 0, reply = 0;
@@ -133,7 +133,7 @@ TEST(ConntrackTcp, OnlyTheSynIsNewAndTheSynAckIsEstablishedReply) {  // §1.2, f
     EXPECT_EQ(reply, 3);
 }
 
-TEST(ConntrackTcp, ServerClosingFirstGoesThroughTheSameStates) {
+TEST(conntrack_tcp, ServerClosingFirstGoesThroughTheSameStates) {
     ct_harness h;
     conn c{h};
     ct_result r = c.handshake();
@@ -147,7 +147,7 @@ TEST(ConntrackTcp, ServerClosingFirstGoesThroughTheSameStates) {
     EXPECT_EQ(h.info(r).tcp, tcp_state::time_wait);
 }
 
-TEST(ConntrackTcp, InvalidFlagCombinationsAndFirstPackets) {  // §2.1, §2.5, §8.5
+TEST(conntrack_tcp, InvalidFlagCombinationsAndFirstPackets) {  // §2.1, §2.5, §8.5
     for (uint8_t flags : {uint8_t(SYN | FIN), uint8_t(FIN), uint8_t(0), uint8_t(SYN | ACK | URG), uint8_t(SYN | RST),
                           uint8_t(RST | URG), uint8_t(RST | ACK | URG), uint8_t(RST), uint8_t(SYN | ACK),
                           uint8_t(FIN | ACK)}) {
@@ -165,7 +165,7 @@ TEST(ConntrackTcp, InvalidFlagCombinationsAndFirstPackets) {  // §2.1, §2.5, �
     }
 }
 
-TEST(ConntrackTcp, MidStreamPickupFromABareAck) {  // §2.4 tcp_loose, fact 5
+TEST(conntrack_tcp, MidStreamPickupFromABareAck) {  // §2.4 tcp_loose, fact 5
     config cfg = ct_harness::default_config();
     cfg.acct = true;
     ct_harness h(cfg);
@@ -204,7 +204,7 @@ TEST(ConntrackTcp, MidStreamPickupFromABareAck) {  // §2.4 tcp_loose, fact 5
     EXPECT_EQ(h2.t.count(), 0u);
 }
 
-TEST(ConntrackTcp, PickedUpFlowAnsweredByRstIsDeleted) {  // §2.3 rule 5
+TEST(conntrack_tcp, PickedUpFlowAnsweredByRstIsDeleted) {  // §2.3 rule 5
     ct_harness h;
     ct_result r = h.send(tcp(C, S, 41002, 80, ACK, 7000, 9000));
     ASSERT_EQ(r.info, ctinfo::new_);
@@ -214,7 +214,7 @@ TEST(ConntrackTcp, PickedUpFlowAnsweredByRstIsDeleted) {  // §2.3 rule 5
     EXPECT_TRUE(h.list().empty());
 }
 
-TEST(ConntrackTcp, RstAnsweringTheFirstSynLeavesNoEntry) {
+TEST(conntrack_tcp, RstAnsweringTheFirstSynLeavesNoEntry) {
     ct_harness h;
     conn c{h};
     h.send(c.from_client(SYN));
@@ -223,7 +223,7 @@ TEST(ConntrackTcp, RstAnsweringTheFirstSynLeavesNoEntry) {
     EXPECT_EQ(h.t.count(), 0u);
 }
 
-TEST(ConntrackTcp, SynRetransmitNeitherRefreshesNorCounts) {  // §2.5, §8.5
+TEST(conntrack_tcp, SynRetransmitNeitherRefreshesNorCounts) {  // §2.5, §8.5
     config cfg = ct_harness::default_config();
     cfg.acct = true;
     ct_harness h(cfg);
@@ -240,7 +240,7 @@ TEST(ConntrackTcp, SynRetransmitNeitherRefreshesNorCounts) {  // §2.5, §8.5
     EXPECT_EQ(h.list()[0].substr(0, 29), "tcp      6 116 SYN_SENT src=1");
 }
 
-TEST(ConntrackTcp, SimultaneousOpen) {  // §2.3 rule 4, §8.10
+TEST(conntrack_tcp, SimultaneousOpen) {  // §2.3 rule 4, §8.10
     config cfg = ct_harness::default_config();
     cfg.acct = true;
     cfg.timestamp = true;
@@ -266,7 +266,7 @@ TEST(ConntrackTcp, SimultaneousOpen) {  // §2.3 rule 4, §8.10
 }
 
 // §8.5: a handshake with wscale 7 + SACK, then crafted segments on the ESTABLISHED entry.
-struct validity : ::testing::Test {
+struct conntrack_tcp_validity : ::testing::Test {
     ct_harness h;
     conn c{h};
     ct_result est;
@@ -284,7 +284,7 @@ struct validity : ::testing::Test {
     }
 };
 
-TEST_F(validity, InWindowDataRefreshes) {
+TEST_F(conntrack_tcp_validity, InWindowDataRefreshes) {
     EXPECT_EQ(left(), 431990);
     EXPECT_EQ(client(ACK | PSH, 0, 0, 10).info, ctinfo::established);
     EXPECT_EQ(left(), 300) << "unacknowledged data caps the timeout";
@@ -293,56 +293,56 @@ TEST_F(validity, InWindowDataRefreshes) {
     EXPECT_EQ(left(), 432000);
 }
 
-TEST_F(validity, SeqFarAboveTheWindowIsInvalid) {
+TEST_F(conntrack_tcp_validity, SeqFarAboveTheWindowIsInvalid) {
     EXPECT_EQ(client(ACK | PSH, 1'000'000'000, 0, 10).info, ctinfo::invalid);
     EXPECT_EQ(h.t.stats().invalid, 1u);
     EXPECT_EQ(left(), 431990);
 }
 
-TEST_F(validity, AckOfUnsentDataIsInvalid) {
+TEST_F(conntrack_tcp_validity, AckOfUnsentDataIsInvalid) {
     EXPECT_EQ(client(ACK | PSH, 0, 100000, 10).info, ctinfo::invalid);
     EXPECT_EQ(left(), 431990);
 }
 
-TEST_F(validity, OldDataIsIgnoredNotInvalid) {  // fact 3
+TEST_F(conntrack_tcp_validity, OldDataIsIgnoredNotInvalid) {  // fact 3
     EXPECT_EQ(client(ACK | PSH, -10'000'000, 0, 10).info, ctinfo::established);
     EXPECT_EQ(left(), 431990) << "ignored packets do not refresh";
     EXPECT_EQ(h.t.stats().invalid, 0u);
 }
 
-TEST_F(validity, AckUnderTheLowerBoundIsIgnored) {
+TEST_F(conntrack_tcp_validity, AckUnderTheLowerBoundIsIgnored) {
     EXPECT_EQ(client(ACK, 0, -10'000'000).info, ctinfo::established);
     EXPECT_EQ(left(), 431990);
 }
 
-TEST_F(validity, SynFinIsInvalid) {
+TEST_F(conntrack_tcp_validity, SynFinIsInvalid) {
     EXPECT_EQ(client(SYN | FIN, 0).info, ctinfo::invalid);
     EXPECT_EQ(state(), tcp_state::established);
 }
 
-TEST_F(validity, NewSynFromTheClientIsIgnored) {
+TEST_F(conntrack_tcp_validity, NewSynFromTheClientIsIgnored) {
     EXPECT_EQ(client(SYN, 12345).info, ctinfo::established);
     EXPECT_EQ(state(), tcp_state::established);
     EXPECT_EQ(left(), 431990);
 }
 
-TEST_F(validity, SynAckFromTheClientIsInvalid) {
+TEST_F(conntrack_tcp_validity, SynAckFromTheClientIsInvalid) {
     EXPECT_EQ(client(SYN | ACK, 0).info, ctinfo::invalid);
     EXPECT_EQ(state(), tcp_state::established);
 }
 
-TEST_F(validity, InexactRstInWindowKeepsEstablishedFor300s) {  // fact 4
+TEST_F(conntrack_tcp_validity, InexactRstInWindowKeepsEstablishedFor300s) {  // fact 4
     EXPECT_EQ(client(RST, 100).info, ctinfo::established);
     EXPECT_EQ(state(), tcp_state::established);
     EXPECT_EQ(left(), 300);
 }
 
-TEST_F(validity, RstFarOutsideIsInvalid) {
+TEST_F(conntrack_tcp_validity, RstFarOutsideIsInvalid) {
     EXPECT_EQ(client(RST, 3'000'000'000ll).info, ctinfo::invalid);
     EXPECT_EQ(state(), tcp_state::established);
 }
 
-TEST_F(validity, ExactRstClosesAndANewSynStartsAFreshEntry) {
+TEST_F(conntrack_tcp_validity, ExactRstClosesAndANewSynStartsAFreshEntry) {
     EXPECT_EQ(client(RST, 0).info, ctinfo::established);
     EXPECT_EQ(state(), tcp_state::close);
     EXPECT_EQ(left(), 10);
@@ -352,7 +352,7 @@ TEST_F(validity, ExactRstClosesAndANewSynStartsAFreshEntry) {
     EXPECT_EQ(h.t.count(), 1u);
 }
 
-TEST_F(validity, FinFromTheClientThenServerAck) {
+TEST_F(conntrack_tcp_validity, FinFromTheClientThenServerAck) {
     EXPECT_EQ(h.send(c.from_client(FIN | ACK)).info, ctinfo::established);
     EXPECT_EQ(state(), tcp_state::fin_wait);
     h.send(c.from_server(ACK));
@@ -360,7 +360,7 @@ TEST_F(validity, FinFromTheClientThenServerAck) {
     EXPECT_EQ(left(), 60);
 }
 
-TEST_F(validity, BeLiberalAcceptsWindowFailuresButNotBadRsts) {
+TEST_F(conntrack_tcp_validity, BeLiberalAcceptsWindowFailuresButNotBadRsts) {
     config cfg = ct_harness::default_config();
     cfg.tcp_be_liberal = true;
     ct_harness l(cfg);
@@ -375,7 +375,7 @@ TEST_F(validity, BeLiberalAcceptsWindowFailuresButNotBadRsts) {
     EXPECT_EQ(l.info(e).tcp, tcp_state::established);
 }
 
-TEST_F(validity, RetransmissionsCapTheTimeout) {
+TEST_F(conntrack_tcp_validity, RetransmissionsCapTheTimeout) {
     // The same segment four times: at tcp_max_retrans (3) the timeout drops to 300 s.
     const packet_spec again = tcp(C, S, c.cport, c.sport, ACK | PSH, c.next_c, c.next_s, 20);
     h.send(again);
@@ -386,7 +386,7 @@ TEST_F(validity, RetransmissionsCapTheTimeout) {
     EXPECT_EQ(left(), 300) << "the third retransmission";
 }
 
-TEST(ConntrackTcp, DroppedPacketsStillMoveTheState) {  // §8.6, fact 2
+TEST(conntrack_tcp, DroppedPacketsStillMoveTheState) {  // §8.6, fact 2
     config cfg = ct_harness::default_config();
     cfg.acct = true;
     cfg.timestamp = true;
@@ -419,7 +419,7 @@ TEST(ConntrackTcp, DroppedPacketsStillMoveTheState) {  // §8.6, fact 2
         "use=1"});
 }
 
-TEST(ConntrackTcp, DroppedFirstPacketLeavesNothing) {  // §1.3, §8.6
+TEST(conntrack_tcp, DroppedFirstPacketLeavesNothing) {  // §1.3, §8.6
     ct_harness h;
     for (uint16_t port : {8097, 8096}) {
         const ct_result r = h.send(tcp(C, S, 40100, port, SYN, 1, 0), /*accept=*/false);
@@ -432,7 +432,7 @@ TEST(ConntrackTcp, DroppedFirstPacketLeavesNothing) {  // §1.3, §8.6
     EXPECT_EQ(s.invalid + s.drop + s.insert_failed + s.early_drop, 0u);
 }
 
-TEST(ConntrackTcp, ReplyAckAfterTheSynIsIgnoredAndTimeoutsFollowTheConfig) {
+TEST(conntrack_tcp, ReplyAckAfterTheSynIsIgnoredAndTimeoutsFollowTheConfig) {
     config cfg = ct_harness::default_config();
     cfg.tcp_timeout_syn_sent = 42;
     ct_harness h(cfg);
@@ -443,7 +443,7 @@ TEST(ConntrackTcp, ReplyAckAfterTheSynIsIgnoredAndTimeoutsFollowTheConfig) {
     EXPECT_EQ(h.info(r).tcp, tcp_state::syn_sent);
 }
 
-TEST(ConntrackTcp, BadChecksumIsInvalidOnlyAtPrerouting) {  // §2.1
+TEST(conntrack_tcp, BadChecksumIsInvalidOnlyAtPrerouting) {  // §2.1
     ct_harness h;
     packet_spec p = tcp(C, S, 40300, 80, SYN, 10, 0);
     p.bad_checksum = true;
@@ -456,7 +456,7 @@ TEST(ConntrackTcp, BadChecksumIsInvalidOnlyAtPrerouting) {  // §2.1
     EXPECT_EQ(h2.send(p).info, ctinfo::new_);
 }
 
-TEST(ConntrackTcp, SynAckResynchronisesAfterAnIgnoredSyn) {  // §2.3 rule 2
+TEST(conntrack_tcp, SynAckResynchronisesAfterAnIgnoredSyn) {  // §2.3 rule 2
     ct_harness h;
     conn c{h};
     const ct_result est = c.handshake();
