@@ -46,18 +46,19 @@ enum class slot_state : uint8_t { free, unconfirmed, confirmed, dying };
 // direction is a node of the bucket chains (next[dir]), so a slot number and a direction
 // bit name a node. 176 bytes; counters and timestamps live apart (acct_ext) when enabled.
 struct entry {
-    endpoints ends[2];
+    // What a lookup reads comes first, so that a chain walk touches one or two cache lines.
     uint32_t next[2];
     uint32_t expires;     // ms: absolute (now_ms clock) once confirmed, relative before
     uint32_t generation;  // bumped when the slot is freed, so stale handles are refused
-    uint32_t mark;
-    uint32_t master;
-    uint16_t zone;
-    uint16_t status;
     uint8_t l3;
     uint8_t l4;
+    uint16_t zone;
+    uint16_t status;
     std::atomic<uint8_t> lock;  // guards the fields a packet moves (state, timeout, mark...)
     slot_state slot;
+    endpoints ends[2];
+    uint32_t mark;
+    uint32_t master;
     std::array<uint8_t, 16> labels;
     union {
         tcp_track tcp;

@@ -3,8 +3,11 @@
 // clash resolution, and amortised expiry. See tracker.hpp and docs/conntrack.md.
 #include "conntrack/tracker.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <bit>
+#include <new>
 #include <random>
 
 #include "conntrack/entry.hpp"
@@ -77,7 +80,32 @@ hash_key random_hash_key() {
     return k;
 }
 
-tracker::tracker(const config& cfg) : cfg_(cfg), key_(random_hash_key()) {
+namespace {
+
+// Large tables go on transparent huge pages where the kernel allows it: a lookup then costs
+// its cache misses without a page walk for each. Falls back to the heap.
+void* map_table(size_t bytes, bool& mapped) {
+    mapped = false;
+    if (bytes >= (4u << 20)) {
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            madvise(p, bytes, MADV_HUGEPAGE);
+            mapped = true;
+            return p;
+        }
+    }
+    return ::operator new(bytes, std::align_val_t{64});
+}
+
+void unmap_table(void* p, size_t bytes, bool mapped) {
+    if (mapped) munmap(p, bytes);
+    else ::operator delete(p, std::align_val_t{64});
+}
+
+}  // namespace
+
+tracker::tracker(const config& cfg, threading mode)
+    : cfg_(cfg), locking_(mode == threading::shared), key_(random_hash_key()) {
     cfg_.max = std::clamp<uint32_t>(cfg_.max, 1, max_entries);
     cfg_.buckets = std::bit_ceil(std::clamp<uint32_t>(cfg_.buckets, 1, max_entries));
     bucket_mask_ = cfg_.buckets - 1;
@@ -87,13 +115,15 @@ tracker::tracker(const config& cfg) : cfg_(cfg), key_(random_hash_key()) {
     std::random_device rd;
     max_chain_ = 50 + rd() % 30;  // the kernel's randomised chain limit (50..79)
 
-    buckets_ = std::make_unique<uint32_t[]>(cfg_.buckets);
-    std::fill_n(buckets_.get(), cfg_.buckets, nil);
+    buckets_ = static_cast<uint32_t*>(map_table(size_t{cfg_.buckets} * sizeof(uint32_t), buckets_mapped_));
+    std::fill_n(buckets_, cfg_.buckets, nil);
     shards_ = std::make_unique<shard[]>(shards);
     pools_ = std::make_unique<pool[]>(pool_count_);
     // A little slack over max: counting lets a few threads overshoot while early drop runs.
     capacity_ = size_t{cfg_.max} + 64;
-    entries_ = new entry[capacity_]();  // zeroed now, so the packet path never faults pages in
+    entries_bytes_ = capacity_ * sizeof(entry);
+    // Constructed (zeroed) now, so the packet path never faults a page in.
+    entries_ = new (map_table(entries_bytes_, entries_mapped_)) entry[capacity_]();
     for (size_t i = capacity_; i-- > 0;) {
         entry& e = entries_[i];
         pool& p = pools_[i % pool_count_];
@@ -103,7 +133,11 @@ tracker::tracker(const config& cfg) : cfg_(cfg), key_(random_hash_key()) {
     if (cfg_.acct || cfg_.timestamp) acct_ = std::make_unique<acct_ext[]>(capacity_);
 }
 
-tracker::~tracker() { delete[] entries_; }
+tracker::~tracker() {
+    std::destroy_n(entries_, capacity_);
+    unmap_table(buckets_, size_t{cfg_.buckets} * sizeof(uint32_t), buckets_mapped_);
+    unmap_table(entries_, entries_bytes_, entries_mapped_);
+}
 
 size_t tracker::bytes_per_entry() const {
     size_t per = sizeof(entry) + (sizeof(uint32_t) * bucket_count() + cfg_.max - 1) / cfg_.max;
@@ -139,10 +173,27 @@ bool tracker::expired(const entry& e, uint32_t now) const {
     return static_cast<int32_t>(load_relaxed(e.expires) - now) <= 0;
 }
 
-void tracker::lock_entry(entry& e) const { spin_lock(e.lock); }
-void tracker::unlock_entry(entry& e) const { spin_unlock(e.lock); }
+void tracker::lock_entry(entry& e) const {
+    if (locking_) spin_lock(e.lock);
+}
+void tracker::unlock_entry(entry& e) const {
+    if (locking_) spin_unlock(e.lock);
+}
+void tracker::lock_shard(uint32_t bucket) const {
+    if (locking_) spin_lock(shards_[bucket & shard_mask_].lock);
+}
+void tracker::unlock_shard(uint32_t bucket) const {
+    if (locking_) spin_unlock(shards_[bucket & shard_mask_].lock);
+}
+void tracker::lock_pool(pool& p) const {
+    if (locking_) lock_pool(p);
+}
+void tracker::unlock_pool(pool& p) const {
+    if (locking_) unlock_pool(p);
+}
 
 void tracker::lock_buckets(uint32_t a, uint32_t b) {
+    if (!locking_) return;
     uint32_t sa = a & shard_mask_, sb = b & shard_mask_;
     if (sa > sb) std::swap(sa, sb);
     spin_lock(shards_[sa].lock);
@@ -150,6 +201,7 @@ void tracker::lock_buckets(uint32_t a, uint32_t b) {
 }
 
 void tracker::unlock_buckets(uint32_t a, uint32_t b) {
+    if (!locking_) return;
     const uint32_t sa = a & shard_mask_, sb = b & shard_mask_;
     spin_unlock(shards_[sa].lock);
     if (sb != sa) spin_unlock(shards_[sb].lock);
@@ -186,10 +238,10 @@ uint32_t tracker::allocate(uint32_t bucket, uint32_t now) {
     const uint32_t first = bucket & (pool_count_ - 1);
     for (uint32_t i = 0; i < pool_count_; ++i) {
         pool& p = pools_[(first + i) & (pool_count_ - 1)];
-        spin_lock(p.lock);
+        lock_pool(p);
         const uint32_t idx = p.head;
         if (idx != nil) p.head = entries_[idx].next[0];
-        spin_unlock(p.lock);
+        unlock_pool(p);
         if (idx != nil) return idx;
     }
     count_.fetch_sub(1, std::memory_order_relaxed);
@@ -203,10 +255,10 @@ void tracker::release(uint32_t index) {
     store_slot(e.slot, slot_state::free);
     unlock_entry(e);
     pool& p = pools_[index % pool_count_];
-    spin_lock(p.lock);
+    lock_pool(p);
     e.next[0] = p.head;
     p.head = index;
-    spin_unlock(p.lock);
+    unlock_pool(p);
     count_.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -252,7 +304,7 @@ bool tracker::early_drop(uint32_t bucket, uint32_t now) {
         entry_ref victims[stale_per_scan];
         bool is_expired[stale_per_scan];
         uint32_t n = 0;
-        spin_lock(shards_[b & shard_mask_].lock);
+        lock_shard(b);
         for (uint32_t node = buckets_[b]; node != nil && n < stale_per_scan;) {
             const uint32_t idx = node >> 1;
             const entry& e = entries_[idx];
@@ -264,7 +316,7 @@ bool tracker::early_drop(uint32_t bucket, uint32_t now) {
             }
             node = e.next[node & 1];
         }
-        spin_unlock(shards_[b & shard_mask_].lock);
+        unlock_shard(b);
         uint64_t drops = 0;
         for (uint32_t k = 0; k < n; ++k) {
             // Expired entries are reaped on the way but do not count as early drops.
@@ -287,7 +339,7 @@ bool tracker::find(const tuple& t, uint32_t now, entry_ref& ref, direction& dir)
     bool found = false;
     uint32_t shared;
     std::memcpy(&shared, &t.l3, sizeof shared);  // l3, l4 and zone, compared at once
-    spin_lock(shards_[b & shard_mask_].lock);
+    lock_shard(b);
     for (uint32_t node = buckets_[b]; node != nil;) {
         const uint32_t idx = node >> 1;
         const uint32_t d = node & 1;
@@ -304,49 +356,54 @@ bool tracker::find(const tuple& t, uint32_t now, entry_ref& ref, direction& dir)
         }
         node = e.next[d];
     }
-    spin_unlock(shards_[b & shard_mask_].lock);
+    unlock_shard(b);
     for (uint32_t k = 0; k < nstale; ++k) kill(stale[k]);
     return found;
 }
 
-ct_result tracker::in(const packet::packet_view& pkt, const in_context& ctx) {
-    ct_result r;
+bool tracker::prepare(const packet::packet_view& pkt, const in_context& ctx, tuple& t, ct_result& r) {
+    r = ct_result{};
     if (ctx.notrack) {
         r.info = ctinfo::untracked;
-        return r;
+        return false;
     }
     uint8_t l3;
     if (pkt.network() == packet::network_protocol::ipv4) l3 = l3_ipv4;
     else if (pkt.network() == packet::network_protocol::ipv6) l3 = l3_ipv6;
-    else return r;  // not IP: conntrack never sees it
+    else return false;  // not IP: conntrack never sees it
     if (packet::network_invalid(pkt.status()) || !pkt.has_l4proto() ||
         (pkt.is_fragment() && pkt.fragment_offset() != 0)) {
         stat(&statistics::invalid);
-        return r;
+        return false;
     }
-    const uint32_t now = now_ms(ctx.now_ns);
     const uint8_t l4 = pkt.l4proto();
     if ((l4 == proto_icmp && l3 == l3_ipv4) || (l4 == proto_icmpv6 && l3 == l3_ipv6)) {
         switch (icmp_classify(pkt, cfg_, ctx.hook)) {
-        case icmp_class::bad: stat(&statistics::error); return r;
-        case icmp_class::untracked: r.info = ctinfo::untracked; return r;
+        case icmp_class::bad: stat(&statistics::error); return false;
+        case icmp_class::untracked: r.info = ctinfo::untracked; return false;
         case icmp_class::error: {
             bool handled = false;
             tuple outer;
             if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, outer)) {
                 stat(&statistics::error);
-                return r;
+                return false;
             }
-            return classify_error(pkt, ctx, now, outer, handled);
+            r = classify_error(pkt, ctx, now_ms(ctx.now_ns), outer, handled);
+            return false;
         }
         case icmp_class::normal: break;
         }
     }
-    tuple t;
     if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, t)) {
         stat(&statistics::invalid);
-        return r;
+        return false;
     }
+    return true;
+}
+
+ct_result tracker::track(const packet::packet_view& pkt, const in_context& ctx, const tuple& t) {
+    const uint32_t now = now_ms(ctx.now_ns);
+    ct_result r;
     for (uint32_t attempt = 0; attempt < max_repeats; ++attempt) {
         entry_ref ref;
         direction dir;
@@ -359,6 +416,58 @@ ct_result tracker::in(const packet::packet_view& pkt, const in_context& ctx) {
     stat(&statistics::drop);
     r.drop = true;
     return r;
+}
+
+ct_result tracker::in(const packet::packet_view& pkt, const in_context& ctx) {
+    tuple t;
+    ct_result r;
+    if (!prepare(pkt, ctx, t, r)) return r;
+    return track(pkt, ctx, t);
+}
+
+void tracker::prefetch(std::span<const packet::packet_view* const> packets, std::span<const in_context> contexts) {
+    constexpr size_t chunk = 32;
+    const size_t n = std::min(packets.size(), contexts.size());
+    auto prefetch_entry = [&](uint32_t node) {
+        const char* e = reinterpret_cast<const char*>(&entries_[node >> 1]);
+        __builtin_prefetch(e);
+        __builtin_prefetch(e + 64);
+        __builtin_prefetch(e + 128);
+    };
+    for (size_t base = 0; base < n; base += chunk) {
+        const size_t m = std::min(chunk, n - base);
+        tuple tuples[chunk];
+        uint32_t nodes[chunk];
+        // Passes over the chunk, so that the bucket and entry misses of all its packets
+        // overlap. The chains are read without their locks: the nodes are hints for
+        // prefetching only, checked against the slot count; in() walks the chains properly.
+        for (size_t k = 0; k < m; ++k) {
+            nodes[k] = nil;
+            if (!peek_tuple(*packets[base + k], contexts[base + k], tuples[k])) continue;
+            nodes[k] = bucket_of(tuples[k]);
+            __builtin_prefetch(&buckets_[nodes[k]]);
+        }
+        for (size_t k = 0; k < m; ++k) {
+            if (nodes[k] == nil) continue;
+            nodes[k] = __atomic_load_n(&buckets_[nodes[k]], __ATOMIC_RELAXED);
+            if (nodes[k] < 2 * capacity_) prefetch_entry(nodes[k]);
+        }
+        for (size_t k = 0; k < m; ++k) {
+            if (nodes[k] >= 2 * capacity_) continue;
+            const entry& e = entries_[nodes[k] >> 1];
+            if (e.ends[nodes[k] & 1] == tuples[k].ends) continue;
+            const uint32_t next = __atomic_load_n(&e.next[nodes[k] & 1], __ATOMIC_RELAXED);
+            if (next < 2 * capacity_) prefetch_entry(next);
+        }
+    }
+}
+
+bool tracker::peek_tuple(const packet::packet_view& pkt, const in_context& ctx, tuple& t) const {
+    if (ctx.notrack || pkt.is_fragment() || !pkt.has_l4proto()) return false;
+    const uint8_t l3 = pkt.network() == packet::network_protocol::ipv4   ? l3_ipv4
+                       : pkt.network() == packet::network_protocol::ipv6 ? l3_ipv6
+                                                                         : 0;
+    return l3 != 0 && build_tuple(pkt, l3, pkt.network_offset(), pkt.l4proto(), pkt.transport_offset(), ctx.zone, t);
 }
 
 ct_result tracker::classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now,
@@ -484,7 +593,10 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
     r.entry = {idx, e.generation};
     r.info = info;
     r.unconfirmed = true;
-    gc(ctx.now_ns, 1);  // amortised expiry: one bucket per new connection
+    // Amortised expiry: a bucket per four new connections (the daemon's timer does the rest).
+    if ((idx & 3) == 0) gc(ctx.now_ns, 1);
+    // The reply tuple's bucket is needed at confirmation, after the rules ran.
+    __builtin_prefetch(&buckets_[bucket_of(reply)]);
     return r;
 }
 
@@ -624,7 +736,7 @@ size_t tracker::gc(uint64_t now_ns, uint32_t buckets) {
         const uint32_t b = gc_cursor_.fetch_add(1, std::memory_order_relaxed) & bucket_mask_;
         entry_ref victims[stale_per_scan];
         uint32_t n = 0;
-        spin_lock(shards_[b & shard_mask_].lock);
+        lock_shard(b);
         for (uint32_t node = buckets_[b]; node != nil && n < stale_per_scan;) {
             const entry& e = entries_[node >> 1];
             const uint16_t status = load_relaxed16(e.status);
@@ -635,7 +747,7 @@ size_t tracker::gc(uint64_t now_ns, uint32_t buckets) {
                 victims[n++] = {node >> 1, e.generation};
             node = e.next[node & 1];
         }
-        spin_unlock(shards_[b & shard_mask_].lock);
+        unlock_shard(b);
         for (uint32_t k = 0; k < n; ++k) removed += kill(victims[k]) ? 1 : 0;
         if (n == stale_per_scan) gc_cursor_.fetch_sub(1, std::memory_order_relaxed);  // more may remain here
     }
@@ -685,7 +797,7 @@ void tracker::for_each(uint64_t now_ns, const std::function<bool(const entry_inf
     for (uint32_t b = 0; b <= bucket_mask_; ++b) {
         batch.clear();
         stale.clear();
-        spin_lock(shards_[b & shard_mask_].lock);
+        lock_shard(b);
         for (uint32_t node = buckets_[b]; node != nil;) {
             entry& e = entries_[node >> 1];
             if ((node & 1) == 0) {
@@ -699,7 +811,7 @@ void tracker::for_each(uint64_t now_ns, const std::function<bool(const entry_inf
             }
             node = e.next[node & 1];
         }
-        spin_unlock(shards_[b & shard_mask_].lock);
+        unlock_shard(b);
         for (const entry_ref& s : stale) kill(s);
         for (const entry_info& i : batch)
             if (!fn(i)) return;
@@ -722,12 +834,12 @@ void tracker::flush() {
     std::vector<entry_ref> all;
     for (uint32_t b = 0; b <= bucket_mask_; ++b) {
         all.clear();
-        spin_lock(shards_[b & shard_mask_].lock);
+        lock_shard(b);
         for (uint32_t node = buckets_[b]; node != nil; node = entries_[node >> 1].next[node & 1]) {
             const entry& e = entries_[node >> 1];
             if ((node & 1) == 0 || (e.status & ips_nat_clash)) all.push_back({node >> 1, e.generation});
         }
-        spin_unlock(shards_[b & shard_mask_].lock);
+        unlock_shard(b);
         for (const entry_ref& r : all) kill(r);
     }
 }

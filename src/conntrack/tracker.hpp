@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "conntrack/config.hpp"
@@ -126,15 +127,24 @@ class packet_ct;
 struct entry;
 struct acct_ext;
 
+// Who calls the tracker: several threads (the daemon's workers; every table and entry access
+// takes its spinlock), or one thread only (offline replay, tests, a worker that owns its
+// table), where the locks are skipped so lookups overlap their cache misses.
+enum class threading : uint8_t { shared, single };
+
 class tracker {
 public:
-    explicit tracker(const config& cfg = {});
+    explicit tracker(const config& cfg = {}, threading mode = threading::shared);
     ~tracker();
     tracker(const tracker&) = delete;
     tracker& operator=(const tracker&) = delete;
 
     // nf_conntrack_in. The packet's bytes must stay unchanged until confirm()/discard().
     ct_result in(const packet::packet_view& pkt, const in_context& ctx);
+    // A hint before in() is called on each packet of a burst (an NFQUEUE batch): loads the
+    // buckets and entries the burst will look up, overlapping their cache misses. Changes
+    // nothing; the packets then go through in() and confirm() one by one as usual.
+    void prefetch(std::span<const packet::packet_view* const> packets, std::span<const in_context> contexts);
     // __nf_conntrack_confirm at the last hook. Inserts an unconfirmed entry (resolving a clash
     // as the kernel does, which may re-point `r` at the winner); false when the packet must be
     // dropped (insert_failed). A no-op returning true for confirmed entries.
@@ -187,6 +197,9 @@ private:
 
     // Lookup under the bucket's shard lock; expired entries met are killed.
     bool find(const tuple& t, uint32_t now, entry_ref& ref, direction& dir);
+    bool peek_tuple(const packet::packet_view& pkt, const in_context& ctx, tuple& t) const;
+    bool prepare(const packet::packet_view& pkt, const in_context& ctx, tuple& t, ct_result& r);
+    ct_result track(const packet::packet_view& pkt, const in_context& ctx, const tuple& t);
     ct_result classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now, const tuple& outer,
                              bool& handled);
     ct_result track_existing(const packet::packet_view& pkt, const in_context& ctx, uint32_t now, entry_ref ref,
@@ -205,21 +218,29 @@ private:
     uint32_t entry_id(const entry& e, uint32_t index) const;
     void lock_entry(entry& e) const;
     void unlock_entry(entry& e) const;
+    void lock_shard(uint32_t bucket) const;
+    void unlock_shard(uint32_t bucket) const;
+    void lock_pool(pool& p) const;
+    void unlock_pool(pool& p) const;
     void lock_buckets(uint32_t a, uint32_t b);
     void unlock_buckets(uint32_t a, uint32_t b);
     void stat(uint64_t statistics::*counter, uint64_t n = 1);
 
     config cfg_;
+    bool locking_ = true;
     hash_key key_;
     uint32_t bucket_mask_ = 0;
     uint32_t shard_mask_ = 0;
     uint32_t max_chain_ = 64;
-    std::unique_ptr<uint32_t[]> buckets_;
+    uint32_t* buckets_ = nullptr;  // head node of each chain
+    bool buckets_mapped_ = false;
     std::unique_ptr<shard[]> shards_;
     std::unique_ptr<pool[]> pools_;
     uint32_t pool_count_ = 1;
     entry* entries_ = nullptr;  // cfg_.max slots plus slack, allocated once
     size_t capacity_ = 0;
+    size_t entries_bytes_ = 0;
+    bool entries_mapped_ = false;
     std::unique_ptr<acct_ext[]> acct_;
     std::atomic<uint32_t> count_{0};
     std::atomic<uint32_t> gc_cursor_{0};

@@ -363,3 +363,42 @@ TEST(conntrack_list, ExtendedAndIdOptions) {  // §8.2 -o extended,id (without k
 
 }  // namespace
 }  // namespace nfqwall::testing
+
+namespace nfqwall::testing {
+namespace {
+
+// prefetch() is a hint: a burst prefetched and then tracked one by one gives what in() alone
+// gives, also in the lock-free single-thread mode.
+TEST(conntrack_table, PrefetchAndSingleThreadModeChangeNoResult) {
+    std::vector<packet_spec> specs;
+    for (uint16_t p = 0; p < 40; ++p) {
+        specs.push_back(tcp(C, S, uint16_t(45000 + p % 8), 80, p < 8 ? SYN : ACK, 100, 0));
+        specs.push_back(udp(S, C, 53, uint16_t(46000 + p % 5), 1));
+    }
+    std::vector<raw_packet> packets;
+    for (const auto& s : specs) packets.emplace_back(s);
+    auto run = [&](threading mode, bool hint) {
+        tracker t(small(1024, 256), mode);
+        std::vector<ctinfo> seen;
+        in_context ctx;
+        ctx.now_ns = 5'000'000'000ull;
+        for (size_t base = 0; base < packets.size(); base += 16) {
+            std::vector<const packet::packet_view*> burst;
+            for (size_t k = base; k < std::min(packets.size(), base + 16); ++k) burst.push_back(&packets[k].view);
+            if (hint) t.prefetch(burst, std::vector<in_context>(burst.size(), ctx));
+            for (const auto* v : burst) {
+                ct_result r = t.in(*v, ctx);
+                seen.push_back(r.info);
+                t.confirm(r, ctx.now_ns);
+            }
+        }
+        return std::make_pair(seen, t.count());
+    };
+    const auto plain = run(threading::shared, false);
+    EXPECT_EQ(run(threading::shared, true), plain);
+    EXPECT_EQ(run(threading::single, true), plain);
+    EXPECT_EQ(plain.second, 13u);
+}
+
+}  // namespace
+}  // namespace nfqwall::testing
