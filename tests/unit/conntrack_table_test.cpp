@@ -1,6 +1,7 @@
 // The table around the protocol trackers: early drop and table-full drops (fact 10), expiry,
 // clashes at confirmation, management calls, memory and allocation budgets, threads, the
 // configuration parser and the listing format.
+#include <random>
 #include <thread>
 
 #include "allocation_counter.hpp"
@@ -398,6 +399,72 @@ TEST(conntrack_table, PrefetchAndSingleThreadModeChangeNoResult) {
     EXPECT_EQ(run(threading::shared, true), plain);
     EXPECT_EQ(run(threading::single, true), plain);
     EXPECT_EQ(plain.second, 13u);
+}
+
+}  // namespace
+}  // namespace nfqwall::testing
+
+namespace nfqwall::testing {
+namespace {
+
+// Random traffic among a few endpoints (random flags, sequence numbers, truncations, ICMP
+// errors quoting earlier packets), random verdicts and clock steps on a small table: nothing
+// may crash or leak, and the count must always equal the entries a listing sees once every
+// packet has been released.
+TEST(conntrack_table, RandomTrafficKeepsTheTableConsistent) {
+    std::mt19937 random(12345);
+    ct_harness h(small(64, 16));
+    const char* hosts[] = {C, S, "10.201.2.3"};
+    std::vector<packet_spec> sent;
+    for (int step = 0; step < 20000; ++step) {
+        packet_spec p;
+        const int kind = int(random() % 10);
+        p.src = hosts[random() % 3];
+        p.dst = hosts[random() % 3];
+        p.sport = uint16_t(40000 + random() % 4);
+        p.dport = uint16_t(80 + random() % 3);
+        if (kind < 6) {
+            p.protocol = 6;
+            p.tcp_flags = uint8_t(random());
+            p.seq = random() % 4 == 0 ? uint32_t(random()) : uint32_t(1000 + random() % 3000);
+            p.ack_seq = random() % 4 == 0 ? uint32_t(random()) : uint32_t(1000 + random() % 3000);
+            p.payload = uint16_t(random() % 3 == 0 ? random() % 200 : 0);
+            if (random() % 5 == 0) p.tcp_options = {2, 4, 5, 0xb4, 4, 2, 3, 3, uint8_t(random() % 20)};
+            p.window = uint16_t(random());
+        } else if (kind < 8) {
+            p.protocol = 17;
+            p.payload = uint16_t(random() % 30);
+        } else if (kind == 8 && !sent.empty()) {
+            p = icmp_error(p.src, p.dst, uint8_t(random() % 2 ? 3 : 11), 0, sent[random() % sent.size()]);
+        } else {
+            p = icmp(p.src, p.dst, uint8_t(random() % 20), 0, uint16_t(random() % 3));
+        }
+        std::vector<uint8_t> bytes = build_packet(p);
+        if (random() % 20 == 0) bytes.resize(random() % bytes.size());  // truncated
+        packet::parse_options o;
+        o.first = packet::first_header::ip;
+        const packet::packet_view v = packet::parse(std::span<const uint8_t>(bytes), o);
+        in_context ctx;
+        ctx.now_ns = h.now;
+        ctx.zone = uint16_t(random() % 8 == 0);
+        ct_result r = h.t.in(v, ctx);
+        if (random() % 4 == 0) h.t.discard(r);
+        else h.t.confirm(r, h.now);
+        if (sent.size() < 64) sent.push_back(p);
+        else sent[random() % 64] = p;
+        h.advance_ms(random() % 2000);
+        if (random() % 50 == 0) h.t.gc(h.now, 4);
+        if (step % 1000 == 0) {
+            size_t listed = 0;
+            h.t.for_each(h.now, [&](const entry_info&) {
+                ++listed;
+                return true;
+            });
+            ASSERT_EQ(listed, h.t.count()) << "step " << step;
+        }
+    }
+    h.t.flush();
+    EXPECT_EQ(h.t.count(), 0u);
 }
 
 }  // namespace
