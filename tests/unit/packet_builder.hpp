@@ -27,6 +27,17 @@ struct packet_spec {
     uint8_t ttl = 64;
     uint8_t tos = 0;
     uint16_t payload = 0;      // bytes of zeros after the transport header
+    // TCP: sequence and acknowledgement numbers, window and options (padded with NOPs to a
+    // multiple of 4 bytes; the data offset follows).
+    uint32_t seq = 0x01020304;
+    uint32_t ack_seq = 0;
+    uint16_t window = 64240;
+    std::vector<uint8_t> tcp_options{};
+    // ICMP/ICMPv6: the id (echo) and the bytes after the 8-byte header, before `payload`
+    // (an error's quoted packet).
+    uint16_t icmp_id = 0x77;
+    std::vector<uint8_t> icmp_body{};
+    bool bad_checksum = false;  // store the transport checksum plus one
     bool ethernet = false;
     std::array<uint8_t, 6> src_mac{0x02, 0, 0, 0, 0, 1};
     std::array<uint8_t, 6> dst_mac{0x02, 0, 0, 0, 0, 2};
@@ -48,7 +59,12 @@ inline std::vector<uint8_t> build_packet(const packet_spec& s) {
     const size_t l3 = out.size();
     const size_t l3_len = s.ip_version == 4 ? 20 : 40;
     size_t l4_len = 8;
-    if (s.protocol == 6) l4_len = 20;
+    std::vector<uint8_t> options = s.tcp_options;
+    while (options.size() % 4 != 0) options.push_back(1);
+    const bool icmp = s.protocol == 1 || s.protocol == 58;
+    if (s.protocol == 6) l4_len = 20 + options.size();
+    else if (icmp) l4_len = 8 + s.icmp_body.size();
+    else if (s.protocol != 17) l4_len = 0;  // other protocols: payload only
     const size_t total = l3_len + l4_len + s.payload;
     out.resize(l3 + total, 0);
     std::array<uint8_t, 16> src{}, dst{};
@@ -83,11 +99,14 @@ inline std::vector<uint8_t> build_packet(const packet_spec& s) {
     case 6:
         put16(out, l4, s.sport);
         put16(out, l4 + 2, s.dport);
-        put16(out, l4 + 4, 0x0102);
-        put16(out, l4 + 6, 0x0304);
-        out[l4 + 12] = 0x50;
+        put16(out, l4 + 4, static_cast<uint16_t>(s.seq >> 16));
+        put16(out, l4 + 6, static_cast<uint16_t>(s.seq));
+        put16(out, l4 + 8, static_cast<uint16_t>(s.ack_seq >> 16));
+        put16(out, l4 + 10, static_cast<uint16_t>(s.ack_seq));
+        out[l4 + 12] = static_cast<uint8_t>((20 + options.size()) / 4 << 4);
         out[l4 + 13] = s.tcp_flags;
-        put16(out, l4 + 14, 64240);
+        put16(out, l4 + 14, s.window);
+        std::copy(options.begin(), options.end(), out.begin() + static_cast<long>(l4 + 20));
         checksum_at = l4 + 16;
         break;
     case 17:
@@ -96,14 +115,18 @@ inline std::vector<uint8_t> build_packet(const packet_spec& s) {
         put16(out, l4 + 4, static_cast<uint16_t>(l4_len + s.payload));
         checksum_at = l4 + 6;
         break;
-    default:  // icmp, icmpv6
+    case 1:
+    case 58:
         out[l4] = s.icmp_type;
         out[l4 + 1] = s.icmp_code;
-        put16(out, l4 + 4, 0x77);
+        put16(out, l4 + 4, s.icmp_id);
         put16(out, l4 + 6, 1);
+        std::copy(s.icmp_body.begin(), s.icmp_body.end(), out.begin() + static_cast<long>(l4 + 8));
         checksum_at = l4 + 2;
         pseudo = s.protocol == 58;
         break;
+    default:
+        return out;  // no transport checksum to compute
     }
     uint32_t sum = 0;
     if (pseudo) {
@@ -114,7 +137,7 @@ inline std::vector<uint8_t> build_packet(const packet_spec& s) {
         sum = packet::checksum_add_bytes(tail, sum);
     }
     sum = packet::checksum_add_bytes({out.data() + l4, l4_len + s.payload}, sum);
-    put16(out, checksum_at, packet::checksum_fold(sum));
+    put16(out, checksum_at, static_cast<uint16_t>(packet::checksum_fold(sum) + (s.bad_checksum ? 1 : 0)));
     return out;
 }
 
