@@ -72,6 +72,8 @@ CASES = [
     ("pre", "v0", "-", 0, 0, "10.10.0.2", "203.0.113.70", "fib daddr oifname"),       # unreachable: none
     ("pre", "v0", "-", 0, 0, "10.10.0.2", "203.0.113.130", "fib daddr oif"),          # prohibit: none
     ("pre", "v0", "-", 0, 0, "10.10.0.2", "192.0.2.5", "fib daddr oif"),              # multipath: first nexthop
+    ("pre", "v0", "-", 0, 0, "10.10.0.2", "192.0.3.5", "fib daddr oif"),              # first nexthop dead: v2
+    ("pre", "v2", "-", 0, 0, "192.0.3.7", "10.12.0.1", "fib saddr . iif oif"),
     ("pre", "v1", "-", 0, 0, "192.0.2.7", "10.11.0.1", "fib saddr . iif oif"),        # multipath, either nexthop
     ("pre", "v2", "-", 0, 0, "192.0.2.7", "10.12.0.1", "fib saddr . iif oif"),
     ("pre", "v0", "-", 0, 0, "192.0.2.7", "10.10.0.1", "fib saddr . iif oif"),        # not a nexthop: none
