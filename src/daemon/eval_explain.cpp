@@ -489,12 +489,11 @@ void packet_explainer::hook_begins(const replay::hook_step& step, const packet::
     const bool hooked = !names_.program().hooked(step.family, step.hook).empty();
     out_ += fmt::format("  {} {}:{}\n", front::family_name(step.family), front::hook_name(step.family, step.hook),
                         hooked ? "" : " no chains");
-    for (const compile::hooked_chain& hc : names_.program().hooked(step.family, step.hook)) {
-        if (!names_.program().chains[hc.chain].nat) continue;
-        out_ += fmt::format("    chain {} not run: nat chains run for a connection's first packet, and there is no "
-                            "connection tracker yet\n",
-                            names_.chain(hc.chain));
-    }
+}
+
+void packet_explainer::nat_chain_skipped(uint32_t chain) {
+    if (!trace_) return;
+    out_ += fmt::format("    chain {} not run: nat chains run only for a connection's first packet\n", names_.chain(chain));
 }
 
 void packet_explainer::heading(uint32_t chain) {

@@ -668,7 +668,10 @@ run_result engine::run(packet::packet_view& packet, packet_meta& meta, const ser
     };
     for (const compile::hooked_chain& hc : p.hooked(meta.family, meta.hook)) {
         if (!window.holds(hc.priority)) continue;
-        if (p.chains[hc.chain].nat && !nat_chains_run(with)) continue;
+        if (p.chains[hc.chain].nat && !nat_chains_run(with)) {
+            if (with.trace) with.trace->nat_chain_skipped(hc.chain);
+            continue;
+        }
         ++result.chains_run;
         std::array<frame, jump_stack_size> stack;
         uint32_t depth = 0;

@@ -29,6 +29,8 @@ public:
     virtual void rule(uint32_t chain, uint32_t rule, bool matched, uint32_t failed_at, int32_t verdict) = 0;
     // A chain ended without a verdict: its policy (base chain) or a return (regular chain).
     virtual void chain_end(uint32_t chain, bool base, int32_t policy) = 0;
+    // A nat base chain was passed over: the packet is not its connection's first.
+    virtual void nat_chain_skipped(uint32_t /*chain*/) {}
 };
 
 // The `log` statement's output (the daemon writes the kernel's text to syslog; the replay
