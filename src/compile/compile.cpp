@@ -126,6 +126,13 @@ private:
             n.limit = {o->limit_rate, o->limit_unit, o->limit_burst, o->limit_kind == limit_type::bytes, o->limit_over};
             n.quota = {o->quota_bytes, o->quota_over};
             n.quota_used = o->quota_used;
+            n.ct.type = o->type;
+            std::memcpy(n.ct.helper.data(), o->helper_name.data(), std::min(o->helper_name.size(), n.ct.helper.size() - 1));
+            n.ct.l4proto = o->l4proto;
+            n.ct.l3proto = static_cast<uint8_t>(o->l3proto == family::unspec ? t.fam : o->l3proto);
+            n.ct.dport = o->expect_dport;
+            n.ct.timeout_ms = o->expect_timeout;
+            n.ct.size = o->expect_size;
             p_.objects.push_back(std::move(n));
         }
         return true;
@@ -980,7 +987,8 @@ private:
     }
 
     void compile_objref(const objref_stmt& o, std::optional<unsupported>& why) {
-        if (o.type != obj_type::counter && o.type != obj_type::quota && o.type != obj_type::limit) {
+        if (o.type != obj_type::counter && o.type != obj_type::quota && o.type != obj_type::limit &&
+            o.type != obj_type::ct_helper && o.type != obj_type::ct_expect) {
             fail(why, fmt::format("{} reference", obj_type_name(o.type)), o.loc);
             return;
         }
@@ -1005,6 +1013,13 @@ private:
         const int idx = object_index(table_->name, o.type, value_string(o.e->as<value_expr>()));
         if (idx < 0) {
             fail(why, "reference to an unknown object", o.loc);
+            return;
+        }
+        // Only the helpers the tracker implements (conntrack::find_helper); the kernel refuses
+        // to create a helper object whose module it cannot load.
+        const auto& ct = p_.objects[static_cast<size_t>(idx)].ct;
+        if (o.type == obj_type::ct_helper && (ct.helper_view() != "ftp" || ct.l4proto != 6)) {
+            fail(why, fmt::format("ct helper of type \"{}\"", ct.helper_view()), o.loc);
             return;
         }
         emit({opcode::objref, 0, 0, 0, 0, static_cast<uint16_t>(o.type), static_cast<uint32_t>(idx), 0});

@@ -12,6 +12,7 @@
 
 #include "front/rule.hpp"
 #include "packet/checksum.hpp"
+#include "vm/context.hpp"
 #include "vm/set_store.hpp"
 #include "vm/stateful.hpp"
 
@@ -152,6 +153,7 @@ struct named_object {
     vm::limit_config limit;
     vm::quota_config quota;
     uint64_t quota_used = 0;
+    vm::ct_object ct;  // ct helper, ct expectation
 };
 
 struct program {

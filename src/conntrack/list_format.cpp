@@ -59,6 +59,7 @@ std::string format_entry(const entry_info& e, const list_options& o) {
     // libnetfilter_conntrack prints time(NULL) - start seconds: whole seconds on both sides.
     if (e.has_timestamp && o.now_ns >= e.start_ns)
         out += fmt::format(" delta-time={}", o.now_ns / 1'000'000'000 - e.start_ns / 1'000'000'000);
+    if (e.helper != nullptr) out += fmt::format(" helper={}", e.helper);
     out += fmt::format(" use={}", e.use);
     if (o.show_id) out += fmt::format(" id={}", e.id);
     if (o.show_labels && o.label_name) {

@@ -61,7 +61,18 @@ bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
         put<uint32_t>(dst, len, static_cast<uint32_t>(std::max<int64_t>(ms, 0)));
         break;
     }
-    case front::CT_HELPER: ok = false; break;  // no helpers yet: the kernel fails without a master's helper
+    case front::CT_HELPER: {
+        // The master's helper: only an expected child answers (nft_ct_get_eval reads
+        // ct->master's), so `ct helper "ftp"` matches FTP data connections, not the control one.
+        const char* name = expect_ ? helper_name(expect_->master_helper_of(result_.entry)) : nullptr;
+        if (name == nullptr) {
+            ok = false;
+        } else {
+            std::memset(dst, 0, len);
+            std::memcpy(dst, name, std::min<size_t>(len, std::strlen(name)));
+        }
+        break;
+    }
     case front::CT_L3PROTOCOL: put<uint8_t>(dst, len, e.l3); break;
     case front::CT_PROTOCOL: put<uint8_t>(dst, len, e.l4); break;
     case front::CT_ZONE: put<uint16_t>(dst, len, e.zone); break;
@@ -111,6 +122,24 @@ bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
     }
     tracker_.unlock_entry(e);
     return ok;
+}
+
+vm::ct_object_result packet_ct::apply_object(const vm::ct_object& o) {
+    if (expect_ == nullptr) return vm::ct_object_result::next;
+    if (o.type == front::obj_type::ct_helper) {
+        if (attached_ && expect_->assign_helper(result_, o)) {
+            entry& e = tracker_.entries_[result_.entry.index];
+            tracker_.lock_entry(e);
+            if (e.generation == result_.entry.generation) e.status |= ips_helper;
+            tracker_.unlock_entry(e);
+        }
+        return vm::ct_object_result::next;
+    }
+    if (o.type == front::obj_type::ct_expect) {
+        if (!attached_) return vm::ct_object_result::stop;
+        return expect_->expect_object(result_, o, now_ns_);
+    }
+    return vm::ct_object_result::next;
 }
 
 bool packet_ct::set(int key, int, const uint8_t* src, uint32_t len) {

@@ -4,6 +4,7 @@
 // gives it the result of tracker::in.
 #pragma once
 
+#include "conntrack/expect.hpp"
 #include "conntrack/tracker.hpp"
 #include "vm/context.hpp"
 
@@ -11,7 +12,9 @@ namespace nfqwall::conntrack {
 
 class packet_ct final : public vm::conntrack_view {
 public:
-    packet_ct(tracker& t, uint64_t now_ns) : tracker_(t), now_ns_(now_ns) {}
+    // `expect`: the tracker's expectation table and helpers, when `ct helper` / `ct
+    // expectation` objects are to work (without it they are ignored).
+    packet_ct(tracker& t, uint64_t now_ns, expect_table* expect = nullptr) : tracker_(t), expect_(expect), now_ns_(now_ns) {}
 
     // What tracker::in needs from the raw chains: the zone and whether `notrack` ran.
     in_context context(hook_point hook) const { return {now_ns_, zone_, hook, notrack_}; }
@@ -26,9 +29,11 @@ public:
     bool get(int key, int direction, uint8_t* dst, uint32_t len) override;
     bool set(int key, int direction, const uint8_t* src, uint32_t len) override;
     void untrack() override;
+    vm::ct_object_result apply_object(const vm::ct_object& o) override;
 
 private:
     tracker& tracker_;
+    expect_table* expect_;
     uint64_t now_ns_;
     ct_result result_{};
     bool attached_ = false;

@@ -269,6 +269,7 @@ uint32_t tracker::allocate(uint32_t bucket, uint32_t now) {
 
 void tracker::release(uint32_t index) {
     entry& e = entries_[index];
+    if (observer_) observer_->released({index, e.generation}, e.master);
     lock_entry(e);
     ++e.generation;
     store_slot(e.slot, slot_state::free);
@@ -583,8 +584,8 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
     e.labels = {};
     e.proto.tcp = tcp_track{};
     if (acct_) acct_[idx] = acct_ext{};
-    if (expect_) {
-        const entry_ref master = expect_(t, ctx.now_ns);
+    if (observer_ || expect_) {
+        const entry_ref master = observer_ ? observer_->expect(t, {idx, e.generation}, ctx.now_ns) : expect_(t, ctx.now_ns);
         if (master.valid() && master.index < capacity_) {
             entry& m = entries_[master.index];
             lock_entry(m);
@@ -787,6 +788,8 @@ void tracker::fill_info(const entry& e, uint32_t index, uint32_t now, entry_info
                                                 : int64_t{e.expires};
     out.tcp = e.l4 == proto_tcp ? static_cast<tcp_state>(e.proto.tcp.state) : tcp_state::none;
     out.master = e.master;
+    out.helper = nullptr;
+    if (observer_) observer_->describe(index, out);
     out.has_acct = cfg_.acct && acct_;
     out.has_timestamp = cfg_.timestamp && acct_;
     if (acct_) {

@@ -121,10 +121,29 @@ struct entry_info {
     bool has_timestamp = false;
     uint64_t start_ns = 0;
     uint32_t master = no_entry;  // the master's slot for an expected child
+    const char* helper = nullptr;  // `helper=` in listings (the entry_observer fills it in)
 };
 
 class packet_ct;
 struct entry;
+
+// Seam for the expectation table and helpers (conntrack/expect.hpp), which keep their state
+// per slot outside the entry. expect() is asked only when a new entry (`child`, not yet
+// visible to anyone) is being created and returns the master that makes it an expected child
+// (EXPECTED status, master kept, the master's mark copied), or an invalid ref. released() is
+// told whenever a slot is freed (a dropped first packet, a deletion, an expiry), with the
+// master slot the entry had. describe() adds what listings show beyond the entry (helper=,
+// use=). Called without tracker locks held, except describe(), which runs under the entry's
+// lock and must not call back into the tracker. None of them may allocate.
+class entry_observer {
+public:
+    virtual entry_ref expect(const tuple& orig, entry_ref child, uint64_t now_ns) = 0;
+    virtual void released(entry_ref slot, uint32_t master) = 0;
+    virtual void describe(uint32_t index, entry_info& out) const = 0;
+
+protected:
+    ~entry_observer() = default;
+};
 struct acct_ext;
 
 // Who calls the tracker: several threads (the daemon's workers; every table and entry access
@@ -184,6 +203,10 @@ public:
     // master kept, the master's mark copied), or an invalid ref.
     using expectation_lookup = std::function<entry_ref(const tuple& orig, uint64_t now_ns)>;
     void set_expectation_lookup(expectation_lookup fn) { expect_ = std::move(fn); }
+    // The full seam (takes precedence over the lookup above); nullptr detaches it.
+    void set_observer(entry_observer* o) { observer_ = o; }
+    // Entry slots (slot indexes of entry_refs are below this), for per-slot extensions.
+    uint32_t slot_count() const { return static_cast<uint32_t>(capacity_); }
 
 private:
     friend class packet_ct;
@@ -247,6 +270,7 @@ private:
     std::atomic<bool> gc_early_drop_{false};
     mutable std::array<std::atomic<uint64_t>, 10> stats_{};
     expectation_lookup expect_;
+    entry_observer* observer_ = nullptr;
 };
 
 }  // namespace nfqwall::conntrack

@@ -8,6 +8,7 @@
 
 #include "compile/compile.hpp"
 #include "conntrack/commands.hpp"
+#include "conntrack/expect.hpp"
 #include "conntrack/tracker.hpp"
 #include "daemon/eval_explain.hpp"
 #include "front/print.hpp"
@@ -187,7 +188,9 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     // thread replays, so the table needs no locks.
     if (ct_settings.hash_seed == 0) ct_settings.hash_seed = 0x6e6671776c6c;
     conntrack::tracker tracker(ct_settings, conntrack::threading::single);
-    replay::tracker_stage tracking(tracker);
+    // Expectations and helpers: `ct helper set`, the FTP helper, `ct expectation set`.
+    conntrack::expect_table expectations(tracker);
+    replay::tracker_stage tracking(tracker, &expectations);
     config.conntrack = &tracking;
 
     vm::engine engine(std::move(compiled.value()));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "conntrack/expect.hpp"
 #include "conntrack/packet_ct.hpp"
 #include "conntrack/tracker.hpp"
 #include "replay/path.hpp"
@@ -14,7 +15,9 @@ namespace nfqwall::replay {
 
 class tracker_stage final : public conntrack_stage {
 public:
-    explicit tracker_stage(conntrack::tracker& tracker) : tracker_(tracker) {}
+    // `expect`: expectations and helpers (`ct helper set`, FTP); optional.
+    explicit tracker_stage(conntrack::tracker& tracker, conntrack::expect_table* expect = nullptr)
+        : tracker_(tracker), expect_(expect) {}
 
     vm::conntrack_view& begin(const vm::packet_meta& meta) override;
     bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) override;
@@ -33,6 +36,10 @@ public:
 
 private:
     conntrack::tracker& tracker_;
+    conntrack::expect_table* expect_;
+    // The packet as the lookup saw it, for the helper at the end of the path: the view points
+    // into the path's buffer, which outlives the path, so it also sees the path's rewrites.
+    std::optional<packet::packet_view> packet_;
     std::optional<conntrack::packet_ct> view_;
     looked_up last_;
 };

@@ -10,6 +10,11 @@ std::string_view interface_info::name_view() const {
     return {name.data(), static_cast<size_t>(end - name.begin())};
 }
 
+std::string_view ct_object::helper_view() const {
+    const auto* end = std::find(helper.begin(), helper.end(), '\0');
+    return {helper.data(), static_cast<size_t>(end - helper.begin())};
+}
+
 interface_info interface_info::named(std::string_view n, uint32_t index) {
     interface_info i;
     i.index = index;

@@ -48,6 +48,24 @@ struct packet_meta {
     uint64_t now_ns = 0;         // a monotonic clock for limits and timeouts
 };
 
+// A `ct helper` or `ct expectation` object as `ct helper set "name"` / `ct expectation set
+// "name"` hand it to the tracker (net/netfilter/nft_ct.c's object data).
+struct ct_object {
+    front::obj_type type = front::obj_type::none;  // ct_helper or ct_expect
+    std::array<char, 16> helper{};  // ct helper: the helper's type ("ftp"), NUL-padded
+    uint8_t l4proto = 0;
+    uint8_t l3proto = 0;  // NFPROTO_*: 2 ipv4, 10 ipv6, 1 inet (either)
+    uint16_t dport = 0;   // ct expectation: the expected connection's destination port
+    uint32_t timeout_ms = 0;
+    uint8_t size = 0;     // ct expectation: how many may be pending per connection
+
+    std::string_view helper_view() const;
+};
+
+// What applying a ct object did to the rule: nothing more to do, the rule stops (NFT_BREAK),
+// or the packet is dropped.
+enum class ct_object_result : uint8_t { next, stop, drop };
+
 // The connection tracker as `ct` expressions and statements see it (the issue "Connection
 // tracking" implements it; tests give fixed answers). Values are register bytes in the ct
 // key's byte order and length (front::ct_lookup). A get that fails ends the rule, as the
@@ -60,6 +78,9 @@ public:
     virtual bool set(int key, int direction, const uint8_t* src, uint32_t len) = 0;
     // `notrack`: the packet will not be tracked.
     virtual void untrack() = 0;
+    // `ct helper set` / `ct expectation set` with a named object (nft_ct_helper_obj_eval,
+    // nft_ct_expect_obj_eval). Views without helpers ignore them.
+    virtual ct_object_result apply_object(const ct_object&) { return ct_object_result::next; }
 };
 
 // What a `fib` expression asks: nft_fib4_eval / nft_fib6_eval's flow. flags: NFTA_FIB_F_*

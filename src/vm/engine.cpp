@@ -540,6 +540,15 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             case front::obj_type::quota:
                 if (!quota_eval(obj.quota, object_quotas[index], bytes)) goto broke;
                 break;
+            case front::obj_type::ct_helper:
+            case front::obj_type::ct_expect:
+                if (svc->ct == nullptr) break;
+                switch (svc->ct->apply_object(obj.ct)) {
+                case ct_object_result::next: break;
+                case ct_object_result::stop: goto broke;
+                case ct_object_result::drop: return vm::nf_drop;
+                }
+                break;
             default: break;
             }
             break;
