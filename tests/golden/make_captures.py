@@ -96,6 +96,47 @@ def cooked_packets():
     ])
 
 
+def ftp_packets():
+    """An FTP control session through the router: passive (PASV/227) then active (PORT)
+    data connections, and a connection to a port nobody announced."""
+    eth = Ether(**MAC)
+    c, s = "10.201.1.2", "10.201.2.2"
+
+    def to_server(sport, dport, flags, seq, ack, data=b""):
+        return eth / IP(src=c, dst=s) / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack) / Raw(data)
+
+    def to_client(sport, dport, flags, seq, ack, data=b""):
+        return eth / IP(src=s, dst=c) / TCP(sport=sport, dport=dport, flags=flags, seq=seq, ack=ack) / Raw(data)
+
+    greeting, pasv = b"220 ready\r\n", b"PASV\r\n"
+    entering = b"227 Entering Passive Mode (10,201,2,2,195,101)\r\n"
+    port = b"PORT 10,201,1,2,195,200\r\n"
+    cs, ss = 1001, 5001  # next sequence numbers of the client and the server
+    packets = [
+        to_server(40200, 21, "S", 1000, 0),
+        to_client(21, 40200, "SA", 5000, cs),
+        to_server(40200, 21, "A", cs, ss),
+        to_client(21, 40200, "PA", ss, cs, greeting),           # first server line: not parsed
+        to_server(40200, 21, "PA", cs, ss + len(greeting), pasv),
+    ]
+    ss += len(greeting)
+    cs += len(pasv)
+    packets += [
+        to_client(21, 40200, "PA", ss, cs, entering),           # expects 10.201.1.2 -> :50021
+        to_server(40200, 21, "A", cs, ss + len(entering)),
+        to_server(40201, 50021, "S", 7000, 0),                  # related
+        to_client(50021, 40201, "SA", 9000, 7001),
+        to_server(40201, 50021, "A", 7001, 9001),
+    ]
+    ss += len(entering)
+    packets += [
+        to_server(40200, 21, "PA", cs, ss, port),               # expects 10.201.2.2 -> :50120
+        to_client(20, 50120, "S", 11000, 0),                    # related
+        to_server(40202, 50022, "S", 7100, 0),                  # nobody announced it: new
+    ]
+    return stamp(packets)
+
+
 def pcapng(path, interfaces, packets):
     """packets: (interface index, epoch seconds, bytes)."""
     def block(kind, body):
@@ -135,6 +176,7 @@ def main(directory):
     wrpcap(str(d / "raw-output.pcap"), raw_ip_packets(), linktype=101)
     wrpcap(str(d / "cooked.pcap"), cooked_packets())
     wrpcap(str(d / "jumps.pcap"), jump_packets())
+    wrpcap(str(d / "ftp.pcap"), ftp_packets())
     two_interfaces(d / "two-interfaces.pcapng")
 
 
