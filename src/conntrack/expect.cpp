@@ -267,7 +267,10 @@ vm::ct_object_result expect_table::expect_object(const ct_result& r, const vm::c
     e.t.ends.dst_id = o.dport;
     std::memset(e.mask.src.data(), 0xff, e.t.l3 == l3_ipv4 ? 4 : 16);
     e.master = r.entry;
-    e.timeout_ns = uint64_t{o.timeout_ms} * 1'000'000;
+    // nft sends the timeout in milliseconds and nft_ct_expect_obj_eval multiplies it by HZ as
+    // if it were seconds: `timeout 1m` keeps the expectation 60000 s (read in the code, not
+    // run on a kernel). nfqwall does the same, so that rulesets behave alike.
+    e.timeout_ns = uint64_t{o.timeout_ms} * 1'000'000'000;
     lock();
     slot_ext* x = ext_of(r.entry);
     // The helper extension can only be added to an unconfirmed entry: later packets of a

@@ -90,6 +90,8 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
         }
         if (o.fate == replay::packet_fate::rejected) line += " [reject with " + reject_text(r, step.family) + "]";
         if (o.fate == replay::packet_fate::queued) line += fmt::format(" [queue num {}]", r.queue_num);
+        // The rules accepted it; the helper, at the confirm hook after them, did not.
+        if (o.dropped_by_helper) line += " [dropped by the conntrack helper: a command cut short, or no room for its expectation]";
     }
     if (o.meta.mark != 0) line += " [mark " + meta_value(front::META_MARK, 0) + " -> " + meta_value(front::META_MARK, o.meta.mark) + "]";
     if (o.meta.priority != 0) {

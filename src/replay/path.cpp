@@ -347,7 +347,7 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         break;
     }
     if (tracker != nullptr && !tracker->end(out.fate == packet_fate::accepted, meta)) {
-        out.dropped_by_conntrack = true;
+        (tracker->helper_dropped() ? out.dropped_by_helper : out.dropped_by_conntrack) = true;
         out.fate = packet_fate::dropped;
     }
     return out;

@@ -47,13 +47,16 @@ inline constexpr int32_t conntrack_priority = -200;
 // neither), and the end of the path, where a new connection is confirmed if every hook
 // accepted the packet and forgotten otherwise (a dropped first packet leaves no entry).
 // The tracker itself may drop a packet: at the lookup (table full) or at confirmation (a
-// lost clash); lookup and end return false then.
+// lost clash, or a helper refusing it); lookup and end return false then.
 class conntrack_stage {
 public:
     virtual ~conntrack_stage() = default;
     virtual vm::conntrack_view& begin(const vm::packet_meta& meta) = 0;
     virtual bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
     virtual bool end(bool accepted, const vm::packet_meta& meta) = 0;
+    // After end() returned false: whether the connection's helper dropped the packet (an FTP
+    // command cut short, or no room for its expectation) rather than the table.
+    virtual bool helper_dropped() const { return false; }
 };
 
 // "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown
@@ -98,6 +101,7 @@ struct path_outcome {
     bool seen = true;
     bool dropped_on_receive = false;  // by the ip_rcv checks: see status, or a bad header checksum
     bool dropped_by_conntrack = false;  // the tracker dropped it (table full, lost clash)
+    bool dropped_by_helper = false;  // the rules accepted it, the connection's helper dropped it
     // The router itself dropped it before the hook of steps[deciding] (ip_forward, routing).
     enum class router_drop : uint8_t { none, ttl_exceeded, no_route };
     router_drop by_router = router_drop::none;

@@ -32,6 +32,7 @@ bool tracker_stage::lookup(const packet::packet_view& packet, const vm::packet_m
 
 bool tracker_stage::end(bool accepted, const vm::packet_meta& meta) {
     bool kept = true;
+    helper_dropped_ = false;
     if (view_ && view_->attached()) {
         // The helper runs on an accepted packet at the confirm hook, before confirmation; a
         // helper's drop (a cut-short FTP command) drops the packet and its new entry.
@@ -39,6 +40,7 @@ bool tracker_stage::end(bool accepted, const vm::packet_meta& meta) {
             !expect_->help(*packet_, view_->result(), meta.now_ns)) {
             tracker_.discard(view_->result());
             kept = false;
+            helper_dropped_ = true;
         } else if (accepted) {
             kept = tracker_.confirm(view_->result(), meta.now_ns);
         } else {

@@ -22,6 +22,7 @@ public:
     vm::conntrack_view& begin(const vm::packet_meta& meta) override;
     bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) override;
     bool end(bool accepted, const vm::packet_meta& meta) override;
+    bool helper_dropped() const override { return helper_dropped_; }
 
     // What the lookup of the packet the path ran last found, for traces: `ct state` bits
     // (0 when the path never looked it up: no hook saw it, or ARP) and `ct id`.
@@ -40,6 +41,7 @@ private:
     // The packet as the lookup saw it, for the helper at the end of the path: the view points
     // into the path's buffer, which outlives the path, so it also sees the path's rewrites.
     std::optional<packet::packet_view> packet_;
+    bool helper_dropped_ = false;
     std::optional<conntrack::packet_ct> view_;
     looked_up last_;
 };

@@ -134,6 +134,13 @@ def ftp_packets():
         to_client(20, 50120, "S", 11000, 0),                    # related
         to_server(40202, 50022, "S", 7100, 0),                  # nobody announced it: new
     ]
+    cs += len(port)
+    again = b"PORT 10,201,1,2,195,201\r\n"
+    packets += [
+        to_server(40200, 21, "PA", cs, ss, again[:14]),         # cut short: the helper drops it
+        to_server(40200, 21, "PA", cs, ss, again),              # sent whole: parsed
+        to_client(20, 50121, "S", 12000, 0),                    # related
+    ]
     return stamp(packets)
 
 

@@ -9,6 +9,7 @@
 
 #include "conntrack/expect.hpp"
 #include "conntrack/helper_ftp.hpp"
+#include "allocation_counter.hpp"
 #include "conntrack_harness.hpp"
 #include "front/proto.hpp"
 
@@ -53,14 +54,17 @@ struct ftp_harness : ct_harness {
         ct_result r;
         bool kept;
     };
-    sent send_text(packet_spec spec, std::string_view text, bool set_helper = false, uint32_t mark = 0) {
+    static std::vector<uint8_t> build_text(packet_spec spec, std::string_view text) {
         spec.payload = static_cast<uint16_t>(text.size());
         std::vector<uint8_t> bytes = build_packet(spec);
         std::memcpy(bytes.data() + bytes.size() - text.size(), text.data(), text.size());
         fix_tcp_checksum(bytes, spec.ip_version);
+        return bytes;
+    }
+    sent run_bytes(std::span<const uint8_t> bytes, bool set_helper = false, uint32_t mark = 0) {
         packet::parse_options o;
         o.first = packet::first_header::ip;
-        const packet::packet_view v = packet::parse(std::span<const uint8_t>(bytes), o);
+        const packet::packet_view v = packet::parse(bytes, o);
         packet_ct ct(t, now, &x);
         ct.attach(t.in(v, ct.context(hook)));
         if (set_helper) ct.apply_object(helper_object());
@@ -74,6 +78,10 @@ struct ftp_harness : ct_harness {
             s.r = ct.result();
         }
         return s;
+    }
+    sent send_text(const packet_spec& spec, std::string_view text, bool set_helper = false, uint32_t mark = 0) {
+        const std::vector<uint8_t> bytes = build_text(spec, text);
+        return run_bytes(bytes, set_helper, mark);
     }
     ct_result send_pkt(const packet_spec& spec) { return send_text(spec, "").r; }
 
@@ -378,13 +386,30 @@ TEST(conntrack_ftp, CtExpectationObject) {  // `ct expectation e { protocol tcp;
     h.t.confirm(p.result(), h.now);
     const auto lines = h.expectations();
     ASSERT_EQ(lines.size(), 1u);
-    EXPECT_EQ(lines[0].substr(0, 60), "60 proto=6 src=10.201.2.2 dst=10.201.1.2 sport=0 dport=5000 ");
+    // 60000 s: the kernel reads nft's milliseconds as seconds.
+    EXPECT_EQ(lines[0].substr(0, 63), "60000 proto=6 src=10.201.2.2 dst=10.201.1.2 sport=0 dport=5000 ");
     EXPECT_EQ(lines[0].substr(lines[0].size() - 7), "class=0") << "no helper";
     // The reply direction's tuple: the server connects back to the client's port 5000.
     const ct_result child = h.send_pkt(tcp(S, C, 40999, 5000, SYN, 7000, 0));
     EXPECT_EQ(child.info, ctinfo::related);
     EXPECT_EQ(h.info(master).use, 2u);
     EXPECT_EQ(h.info(master).helper, nullptr);
+}
+
+TEST(conntrack_ftp, ThePacketPathAllocatesNothing) {
+    ftp_harness h;
+    session f(h, C, S, 40400);
+    f.client("PASV\r\n");
+    const auto reply = ftp_harness::build_text(f.spec(false, PSH | ACK, f.sseq, f.cseq),
+                                               "227 Entering Passive Mode (10,201,2,2,196,20)\r\n");
+    const auto syn = ftp_harness::build_text(tcp(C, S, 40401, 196 * 256 + 20, SYN, 7000, 0), "");
+    allocation_scope scope;
+    const bool kept = h.run_bytes(reply).kept;
+    const ctinfo child = h.run_bytes(syn).r.info;
+    const size_t allocations = scope.count();
+    EXPECT_TRUE(kept);
+    EXPECT_EQ(child, ctinfo::related);
+    EXPECT_EQ(allocations, 0u);
 }
 
 TEST(conntrack_ftp, ParserCornerCases) {

@@ -46,6 +46,12 @@ public:
         return true;
     }
     void untrack() override { untracked = true; }
+    std::vector<vm::ct_object> objects;
+    vm::ct_object_result object_result = vm::ct_object_result::next;
+    vm::ct_object_result apply_object(const vm::ct_object& o) override {
+        objects.push_back(o);
+        return object_result;
+    }
 };
 
 class fixed_fib : public vm::fib_oracle {
@@ -673,6 +679,48 @@ TEST(Engine, EvaluationAllocatesNothing) {
     }
     EXPECT_EQ(scope.count(), 0u);
     EXPECT_EQ(accepted, packets.size());
+}
+
+TEST(Engine, CtHelperAndExpectationObjectsReachTheTracker) {
+    engine_fixture f(
+        "table inet t {\n"
+        "  ct helper ftp-std {\n    type \"ftp\" protocol tcp;\n    l3proto ip;\n  }\n"
+        "  ct expectation e {\n    protocol tcp;\n    dport 5000;\n    timeout 1m;\n    size 10;\n    l3proto ip;\n  }\n"
+        "  chain c {\n    type filter hook input priority 0; policy accept;\n"
+        "    tcp dport 21 ct helper set \"ftp-std\" drop\n"
+        "    tcp dport 22 ct expectation set \"e\" drop\n  }\n}\n");
+    ASSERT_TRUE(f.engine);
+    ASSERT_TRUE(f.report.unsupported.empty()) << f.report.unsupported.front();
+    EXPECT_EQ(f.run(tcp(21)).verdict, drop);
+    ASSERT_EQ(f.ct.objects.size(), 1u);
+    EXPECT_EQ(f.ct.objects[0].type, front::obj_type::ct_helper);
+    EXPECT_EQ(f.ct.objects[0].helper_view(), "ftp");
+    EXPECT_EQ(f.ct.objects[0].l4proto, 6);
+    EXPECT_EQ(f.ct.objects[0].l3proto, 2);
+    EXPECT_EQ(f.run(tcp(22)).verdict, drop);
+    ASSERT_EQ(f.ct.objects.size(), 2u);
+    const vm::ct_object& e = f.ct.objects[1];
+    EXPECT_EQ(e.type, front::obj_type::ct_expect);
+    EXPECT_EQ(e.dport, 5000);
+    EXPECT_EQ(e.timeout_ms, 60000u);
+    EXPECT_EQ(e.size, 10);
+    // NFT_BREAK from the object ends the rule; a drop drops the packet.
+    f.ct.object_result = vm::ct_object_result::stop;
+    EXPECT_EQ(f.run(tcp(22)).verdict, accept);
+    f.ct.object_result = vm::ct_object_result::drop;
+    const auto r = f.run(tcp(22));
+    EXPECT_EQ(r.verdict, drop);
+    EXPECT_EQ(f.decided_line(r), 16);
+}
+
+TEST(Engine, HelpersNfqwallLacksAreUnsupported) {
+    engine_fixture f(
+        "table inet t {\n  ct helper sip-5060 {\n    type \"sip\" protocol udp;\n  }\n"
+        "  chain c {\n    type filter hook input priority 0; policy accept;\n"
+        "    udp dport 5060 ct helper set \"sip-5060\"\n  }\n}\n");
+    ASSERT_TRUE(f.engine);
+    ASSERT_EQ(f.report.unsupported.size(), 1u);
+    EXPECT_NE(f.report.unsupported[0].find("ct helper of type \"sip\""), std::string::npos) << f.report.unsupported[0];
 }
 
 }  // namespace
