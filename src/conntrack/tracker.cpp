@@ -205,10 +205,10 @@ void tracker::unlock_shard(uint32_t bucket) const {
     if (locking_) spin_unlock(shards_[bucket & shard_mask_].lock);
 }
 void tracker::lock_pool(pool& p) const {
-    if (locking_) lock_pool(p);
+    if (locking_) spin_lock(p.lock);
 }
 void tracker::unlock_pool(pool& p) const {
-    if (locking_) unlock_pool(p);
+    if (locking_) spin_unlock(p.lock);
 }
 
 void tracker::lock_buckets(uint32_t a, uint32_t b) {
