@@ -86,11 +86,16 @@ struct expect_table::exp_slot {
     bool used = false;
 };
 
-expect_table::expect_table(tracker& t, uint32_t max) : tracker_(t) {
+expect_table::expect_table(tracker& t, uint32_t max, uint32_t records) : tracker_(t) {
     const uint32_t hsize = std::max<uint32_t>(1, t.bucket_count() / 256);
     max_ = max != 0 ? max : hsize * 4;
     bucket_mask_ = std::bit_ceil(std::max<uint32_t>(1, max_ / 4)) - 1;
-    ext_ = std::make_unique<slot_ext[]>(t.slot_count());
+    records_ = records != 0 ? records : std::max<uint32_t>(64, t.slot_count() / 8);
+    slot_record_ = std::make_unique<uint32_t[]>(t.slot_count());
+    std::fill_n(slot_record_.get(), t.slot_count(), none_index);
+    ext_ = std::make_unique<slot_ext[]>(records_);
+    for (uint32_t i = 0; i < records_; ++i) ext_[i].master = i + 1 < records_ ? i + 1 : none_index;  // free list
+    free_record_ = 0;
     slots_ = std::make_unique<exp_slot[]>(max_);
     buckets_ = std::make_unique<uint32_t[]>(bucket_mask_ + 1);
     std::fill_n(buckets_.get(), bucket_mask_ + 1, none_index);
@@ -109,8 +114,35 @@ void expect_table::unlock() const { lock_.store(0, std::memory_order_release); }
 
 expect_table::slot_ext* expect_table::ext_of(entry_ref e) const {
     if (!e.valid() || e.index >= tracker_.slot_count()) return nullptr;
-    slot_ext& x = ext_[e.index];
+    const uint32_t r = slot_record_[e.index];
+    if (r == none_index) return nullptr;
+    slot_ext& x = ext_[r];
     return x.in_use && x.generation == e.generation ? &x : nullptr;
+}
+
+expect_table::slot_ext* expect_table::claim_locked(entry_ref e) {
+    if (slot_ext* x = ext_of(e)) return x;
+    if (!e.valid() || e.index >= tracker_.slot_count()) return nullptr;
+    uint32_t r = slot_record_[e.index];
+    if (r == none_index) {  // a record left over from the slot's previous entry is reused
+        if (free_record_ == none_index) return nullptr;
+        r = free_record_;
+        free_record_ = ext_[r].master;
+        slot_record_[e.index] = r;
+    }
+    slot_ext& x = ext_[r];
+    x = slot_ext{};
+    x.in_use = true;
+    x.generation = e.generation;
+    return &x;
+}
+
+uint32_t expect_table::records_in_use() const {
+    lock();
+    uint32_t n = 0;
+    for (uint32_t r = free_record_; r != none_index; r = ext_[r].master) ++n;
+    unlock();
+    return records_ - n;
 }
 
 uint32_t expect_table::bucket_of(const tuple& t) const {
@@ -187,15 +219,15 @@ entry_ref expect_table::expect(const tuple& orig, entry_ref child, uint64_t now_
     }
     if (!(x.e.flags & expect_permanent)) unlink_locked(found);
     ++stats_.expect_new;
-    slot_ext& c = ext_[child.index];
-    c = slot_ext{};
-    c.in_use = true;
-    c.generation = child.generation;
-    c.master = master.index;
-    c.master_generation = master.generation;
-    if (slot_ext* m = ext_of(master)) {
-        c.master_helper = m->helper;
-        ++m->children;
+    // Without a record left the child is still expected, but its master's use= misses it
+    // and `ct helper` on it fails.
+    if (slot_ext* c = claim_locked(child)) {
+        c->master = master.index;
+        c->master_generation = master.generation;
+        if (slot_ext* m = ext_of(master)) {
+            c->master_helper = m->helper;
+            ++m->children;
+        }
     }
     unlock();
     return master;
@@ -211,6 +243,9 @@ void expect_table::released(entry_ref slot, uint32_t) {
             if (slots_[i].used && slots_[i].e.master.index == slot.index && slots_[i].e.master.generation == slot.generation)
                 unlink_locked(i);
         *x = slot_ext{};
+        x->master = free_record_;
+        free_record_ = slot_record_[slot.index];
+        slot_record_[slot.index] = none_index;
     }
     unlock();
 }
@@ -236,14 +271,8 @@ bool expect_table::assign_helper(const ct_result& r, const vm::ct_object& o) {
     const helper_id h = find_helper(o.helper_view(), o.l4proto);
     if (h == helper_id::none) return false;
     lock();
-    slot_ext* x = ext_of(r.entry);
-    if (x == nullptr) {
-        x = &ext_[r.entry.index];
-        *x = slot_ext{};
-        x->in_use = true;
-        x->generation = r.entry.generation;
-    }
-    const bool assigned = x->helper == helper_id::none;  // IPS_HELPER: the first one stays
+    slot_ext* x = claim_locked(r.entry);
+    const bool assigned = x != nullptr && x->helper == helper_id::none;  // IPS_HELPER: the first one stays
     if (assigned) {
         x->helper = h;
         x->has_help = true;
@@ -276,13 +305,8 @@ vm::ct_object_result expect_table::expect_object(const ct_result& r, const vm::c
     // The helper extension can only be added to an unconfirmed entry: later packets of a
     // connection whose first packet did not get one break the rule.
     if ((x == nullptr || !x->has_help) && r.unconfirmed) {
-        if (x == nullptr) {
-            x = &ext_[r.entry.index];
-            *x = slot_ext{};
-            x->in_use = true;
-            x->generation = r.entry.generation;
-        }
-        x->has_help = true;
+        x = claim_locked(r.entry);
+        if (x != nullptr) x->has_help = true;
     }
     if (x == nullptr || !x->has_help || x->expecting >= o.size) {
         unlock();

@@ -3,10 +3,11 @@
 // ../shared/docs/conntrack.md §4 is the behaviour followed; docs/conntrack.md lists the
 // differences.
 //
-// An expect_table attaches to a tracker as its entry_observer and keeps, per entry slot, what
-// the kernel keeps in the conntrack's helper extension (nf_conn_help: the helper, the helper's
-// private state, the count of pending expectations) plus the child/master link used for
-// listings (a master's use= counts its live children). Expectations live in a fixed array
+// An expect_table attaches to a tracker as its entry_observer and keeps, for the entries that
+// have a helper, expectations or a master, a record from a bounded pool with what the kernel
+// keeps in the conntrack's helper extension (nf_conn_help: the helper, the helper's private
+// state, the count of pending expectations) plus the child/master link used for listings (a
+// master's use= counts its live children). Other entries cost a 4-byte index. Expectations live in a fixed array
 // hashed on their destination, which is exact for every expectation (nf_ct_expect_dst_hash).
 //
 // Per packet: the tracker asks expect() for each new entry; `ct helper set` and `ct expectation
@@ -76,8 +77,11 @@ enum class expect_insert : uint8_t {
 class expect_table final : public entry_observer {
 public:
     // max: the global limit (nf_conntrack_expect_max); 0 means the kernel's default of
-    // max(1, buckets / 256) * 4. Attaches itself to `t` and detaches in the destructor.
-    explicit expect_table(tracker& t, uint32_t max = 0);
+    // max(1, buckets / 256) * 4. records: how many entries may have a helper extension or a
+    // master at once (0: an eighth of the tracker's slots, at least 64); an entry that finds
+    // none left gets no helper, as when the kernel's atomic extension allocation fails.
+    // Attaches itself to `t` and detaches in the destructor.
+    explicit expect_table(tracker& t, uint32_t max = 0, uint32_t records = 0);
     ~expect_table();
     expect_table(const expect_table&) = delete;
     expect_table& operator=(const expect_table&) = delete;
@@ -107,6 +111,7 @@ public:
 
     uint32_t count() const { return count_.load(std::memory_order_relaxed); }
     uint32_t max() const { return max_; }
+    uint32_t records_in_use() const;
     expect_statistics stats() const;
 
     // entry_observer.
@@ -125,7 +130,8 @@ private:
     struct slot_ext;
     struct exp_slot;
 
-    slot_ext* ext_of(entry_ref e) const;  // nullptr unless the slot's ext belongs to `e`
+    slot_ext* ext_of(entry_ref e) const;  // nullptr unless the slot has a record for `e`
+    slot_ext* claim_locked(entry_ref e);  // ext_of(e), or a fresh record (nullptr: none left)
     void lock() const;
     void unlock() const;
     uint32_t bucket_of(const tuple& t) const;
@@ -138,7 +144,12 @@ private:
     tracker& tracker_;
     uint32_t max_ = 0;
     uint32_t bucket_mask_ = 0;
-    std::unique_ptr<slot_ext[]> ext_;      // one per tracker slot
+    // Per tracker slot, the index of its record in ext_ (none_index: no record), so that
+    // connections without helpers cost 4 bytes.
+    std::unique_ptr<uint32_t[]> slot_record_;
+    std::unique_ptr<slot_ext[]> ext_;
+    uint32_t records_ = 0;
+    uint32_t free_record_ = 0;
     std::unique_ptr<exp_slot[]> slots_;    // max_ expectations
     std::unique_ptr<uint32_t[]> buckets_;  // chain heads
     uint32_t free_head_ = 0;

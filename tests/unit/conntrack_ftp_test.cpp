@@ -44,7 +44,7 @@ vm::ct_object helper_object(uint8_t l3 = 1) {
 }
 
 struct ftp_harness : ct_harness {
-    explicit ftp_harness(uint32_t max_expectations = 0) : x(t, max_expectations) {}
+    explicit ftp_harness(uint32_t max_expectations = 0, uint32_t records = 0) : x(t, max_expectations, records) {}
     expect_table x;
 
     // One packet with `text` as its TCP payload through the hook, the rules (`ct helper set`
@@ -394,6 +394,33 @@ TEST(conntrack_ftp, CtExpectationObject) {  // `ct expectation e { protocol tcp;
     EXPECT_EQ(child.info, ctinfo::related);
     EXPECT_EQ(h.info(master).use, 2u);
     EXPECT_EQ(h.info(master).helper, nullptr);
+}
+
+TEST(conntrack_ftp, HelperRecordsAreBoundedAndGivenBack) {
+    ftp_harness h(0, 2);  // two entries may have a helper or a master
+    const ct_result a = h.send_text(tcp(C, S, 40410, 21, SYN, 1000, 0), "", true).r;
+    const ct_result b = h.send_text(tcp(C, S, 40411, 21, SYN, 1000, 0), "", true).r;
+    const ct_result c = h.send_text(tcp(C, S, 40412, 21, SYN, 1000, 0), "", true).r;
+    EXPECT_EQ(h.x.helper_of(a.entry), helper_id::ftp);
+    EXPECT_EQ(h.x.helper_of(b.entry), helper_id::ftp);
+    EXPECT_EQ(h.x.helper_of(c.entry), helper_id::none) << "no record left: no helper";
+    EXPECT_EQ(h.x.records_in_use(), 2u);
+    EXPECT_TRUE(h.t.remove(a.entry));
+    EXPECT_EQ(h.x.records_in_use(), 1u) << "given back with the entry";
+    const ct_result d = h.send_text(tcp(C, S, 40413, 21, SYN, 1000, 0), "", true).r;
+    EXPECT_EQ(h.x.helper_of(d.entry), helper_id::ftp);
+    // A dropped first packet gives its record back too.
+    EXPECT_TRUE(h.t.remove(d.entry));
+    std::vector<uint8_t> bytes = build_packet(tcp(C, S, 40414, 21, SYN, 1000, 0));
+    packet::parse_options o;
+    o.first = packet::first_header::ip;
+    const packet::packet_view v = packet::parse(std::span<const uint8_t>(bytes), o);
+    packet_ct p(h.t, h.now, &h.x);
+    p.attach(h.t.in(v, p.context(hook_point::prerouting)));
+    p.apply_object(helper_object());
+    EXPECT_EQ(h.x.records_in_use(), 2u);
+    h.t.discard(p.result());
+    EXPECT_EQ(h.x.records_in_use(), 1u);
 }
 
 TEST(conntrack_ftp, ThePacketPathAllocatesNothing) {
