@@ -75,4 +75,12 @@ std::string format_entry(const entry_info& e, const list_options& o) {
     return out;
 }
 
+std::string format_statistics(const statistics& s, unsigned cpu) {
+    return fmt::format(
+        "cpu={:<4}\tfound={} invalid={} insert={} insert_failed={} drop={} early_drop={} error={} search_restart={} "
+        "clash_resolve={} chaintoolong={} ",
+        cpu, s.found, s.invalid, s.insert, s.insert_failed, s.drop, s.early_drop, s.error, s.search_restart,
+        s.clash_resolve, s.chaintoolong);
+}
+
 }  // namespace nfqwall::conntrack

@@ -186,10 +186,10 @@ void tracker::unlock_shard(uint32_t bucket) const {
     if (locking_) spin_unlock(shards_[bucket & shard_mask_].lock);
 }
 void tracker::lock_pool(pool& p) const {
-    if (locking_) lock_pool(p);
+    if (locking_) spin_lock(p.lock);
 }
 void tracker::unlock_pool(pool& p) const {
-    if (locking_) unlock_pool(p);
+    if (locking_) spin_unlock(p.lock);
 }
 
 void tracker::lock_buckets(uint32_t a, uint32_t b) {
@@ -240,7 +240,7 @@ uint32_t tracker::allocate(uint32_t bucket, uint32_t now) {
         pool& p = pools_[(first + i) & (pool_count_ - 1)];
         lock_pool(p);
         const uint32_t idx = p.head;
-        if (idx != nil) p.head = entries_[idx].next[0];
+        if (idx != nil) p.head = __atomic_load_n(&entries_[idx].next[0], __ATOMIC_RELAXED);
         unlock_pool(p);
         if (idx != nil) return idx;
     }
@@ -256,7 +256,7 @@ void tracker::release(uint32_t index) {
     unlock_entry(e);
     pool& p = pools_[index % pool_count_];
     lock_pool(p);
-    e.next[0] = p.head;
+    set_link(e.next[0], p.head);
     p.head = index;
     unlock_pool(p);
     count_.fetch_sub(1, std::memory_order_relaxed);
@@ -270,7 +270,7 @@ void tracker::unlink_locked(uint32_t index) {
         uint32_t* link = &buckets_[bucket_of(tuple_of(e, static_cast<direction>(d)))];
         while (*link != nil) {
             if (*link == node) {
-                *link = e.next[d];
+                set_link(*link, e.next[d]);
                 break;
             }
             link = &entries_[*link >> 1].next[*link & 1];
@@ -280,16 +280,22 @@ void tracker::unlink_locked(uint32_t index) {
 
 bool tracker::kill(entry_ref ref, bool free_slot) {
     entry& e = entries_[ref.index];
-    // The tuples of a linked entry never change; if the slot was reused meanwhile, the
-    // generation check below refuses it whatever buckets were locked.
+    // The buckets come from the tuples, read under the entry's lock while the handle is still
+    // good; the chains' locks must be taken before the entry's, so the check is repeated.
+    lock_entry(e);
+    if (e.generation != ref.generation || load_slot(e.slot) != slot_state::confirmed) {
+        unlock_entry(e);
+        return false;
+    }
     const uint32_t b0 = bucket_of(tuple_of(e, direction::original));
     const uint32_t b1 = bucket_of(tuple_of(e, direction::reply));
+    unlock_entry(e);
     lock_buckets(b0, b1);
     lock_entry(e);
     const bool alive = e.generation == ref.generation && load_slot(e.slot) == slot_state::confirmed;
     if (alive) {
         store_slot(e.slot, slot_state::dying);
-        e.status |= ips_dying;
+        add_status(e, ips_dying);
     }
     unlock_entry(e);
     if (alive) unlink_locked(ref.index);
@@ -528,7 +534,7 @@ ct_result tracker::track_existing(const packet::packet_view& pkt, const in_conte
         if (c.refresh) timeout_set(e, now, c.timeout_s);
         account(e, ref.index, dir, pkt.network_length());
     }
-    if (info == ctinfo::established_reply) e.status |= ips_seen_reply;
+    if (info == ctinfo::established_reply && !(e.status & ips_seen_reply)) add_status(e, ips_seen_reply);
     unlock_entry(e);
     r.entry = ref;
     r.info = info;
@@ -551,18 +557,22 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
         return r;
     }
     entry& e = entries_[idx];
+    // Under its lock although private: a stale handle's kill() may still read the tuples.
+    lock_entry(e);
     e.ends[0] = t.ends;
     e.ends[1] = reply.ends;
-    e.next[0] = e.next[1] = nil;
-    e.expires = 0;
+    set_link(e.next[0], nil);
+    set_link(e.next[1], nil);
+    set_expires(e, 0);
     e.mark = 0;
     e.master = nil;
     e.zone = t.zone;
-    e.status = 0;
+    __atomic_store_n(&e.status, uint16_t{0}, __ATOMIC_RELAXED);
     e.l3 = t.l3;
     e.l4 = t.l4;
     e.labels = {};
     e.proto.tcp = tcp_track{};
+    unlock_entry(e);
     if (acct_) acct_[idx] = acct_ext{};
     if (expect_) {
         const entry_ref master = expect_(t, ctx.now_ns);
@@ -570,7 +580,7 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
             entry& m = entries_[master.index];
             lock_entry(m);
             if (m.generation == master.generation && load_slot(m.slot) == slot_state::confirmed) {
-                e.status |= ips_expected;
+                add_status(e, ips_expected);
                 e.master = master.index;
                 e.mark = m.mark;  // copied once; later changes on either side stay apart
             }
@@ -668,10 +678,10 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
         }
         if (orig_clash && !reply_clash) {
             // Reachable only through its reply tuple, for a second, never ASSURED.
-            e.status |= ips_confirmed | ips_fixed_timeout | ips_nat_clash;
+            add_status(e, ips_confirmed | ips_fixed_timeout | ips_nat_clash);
             store_relaxed(e.expires, now + 1000);
-            e.next[1] = buckets_[b1];
-            buckets_[b1] = idx * 2 + 1;
+            set_link(e.next[1], buckets_[b1]);
+            set_link(buckets_[b1], idx * 2 + 1);
             store_slot(e.slot, slot_state::confirmed);
             unlock_buckets(b0, b1);
             stat(&statistics::clash_resolve);
@@ -681,15 +691,15 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
         return fail(false);
     }
     lock_entry(e);
-    e.status |= ips_confirmed;
+    add_status(e, ips_confirmed);
     if (!(e.status & ips_fixed_timeout)) store_relaxed(e.expires, now + e.expires);
     if (acct_) acct_[idx].start_ns = now_ns;
     store_slot(e.slot, slot_state::confirmed);
     unlock_entry(e);
-    e.next[0] = buckets_[b0];
-    buckets_[b0] = idx * 2;
-    e.next[1] = buckets_[b1];
-    buckets_[b1] = idx * 2 + 1;
+    set_link(e.next[0], buckets_[b0]);
+    set_link(buckets_[b0], idx * 2);
+    set_link(e.next[1], buckets_[b1]);
+    set_link(buckets_[b1], idx * 2 + 1);
     unlock_buckets(b0, b1);
     r.unconfirmed = false;
     return true;
@@ -714,8 +724,10 @@ void tracker::tcp_reset_sent(const ct_result& offending, uint64_t now_ns) {
     lock_entry(e);
     if (e.generation == offending.entry.generation && load_slot(e.slot) == slot_state::confirmed &&
         e.l4 == proto_tcp) {
-        e.proto.tcp.state = static_cast<uint8_t>(tcp_state::close);
-        timeout_set(e, now_ms(now_ns), cfg_.tcp_timeout_close);
+        // nf_conntrack_tcp_set_closing: an entry already in CLOSE keeps its timer.
+        const bool was_closed = e.proto.tcp.state == static_cast<uint8_t>(tcp_state::close);
+        set_tcp_state(e, static_cast<uint8_t>(tcp_state::close));
+        if (!was_closed) timeout_set(e, now_ms(now_ns), cfg_.tcp_timeout_close);
     }
     unlock_entry(e);
 }
