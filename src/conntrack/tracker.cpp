@@ -145,16 +145,19 @@ size_t tracker::bytes_per_entry() const {
     return per;
 }
 
-void tracker::stat(uint64_t statistics::*counter, uint64_t n) {
-    static const statistics probe{};
-    const auto offset = reinterpret_cast<const char*>(&(probe.*counter)) - reinterpret_cast<const char*>(&probe);
-    stats_[static_cast<size_t>(offset) / sizeof(uint64_t)].fetch_add(n, std::memory_order_relaxed);
-}
-
 statistics tracker::stats() const {
+    auto get = [this](counter c) { return stats_[static_cast<size_t>(c)].load(std::memory_order_relaxed); };
     statistics s;
-    uint64_t* out = &s.found;
-    for (size_t i = 0; i < stats_.size(); ++i) out[i] = stats_[i].load(std::memory_order_relaxed);
+    s.found = get(counter::found);
+    s.invalid = get(counter::invalid);
+    s.insert = get(counter::insert);
+    s.insert_failed = get(counter::insert_failed);
+    s.drop = get(counter::drop);
+    s.early_drop = get(counter::early_drop);
+    s.error = get(counter::error);
+    s.search_restart = get(counter::search_restart);
+    s.clash_resolve = get(counter::clash_resolve);
+    s.chaintoolong = get(counter::chaintoolong);
     return s;
 }
 
@@ -214,7 +217,7 @@ void tracker::timeout_set(entry& e, uint32_t now, uint32_t timeout_s) {
     store_relaxed(e.expires, (e.status & ips_confirmed) ? now + ms : ms);
 }
 
-void tracker::account(entry&, uint32_t index, direction d, uint32_t bytes) {
+void tracker::account(uint32_t index, direction d, uint32_t bytes) {
     if (!cfg_.acct || !acct_) return;
     acct_ext& a = acct_[index];
     a.packets[static_cast<int>(d)] += 1;
@@ -329,7 +332,7 @@ bool tracker::early_drop(uint32_t bucket, uint32_t now) {
             if (kill(victims[k]) && !is_expired[k]) ++drops;
         }
         if (drops) {
-            stat(&statistics::early_drop, drops);
+            stat(counter::early_drop, drops);
             return true;
         }
     }
@@ -379,29 +382,28 @@ bool tracker::prepare(const packet::packet_view& pkt, const in_context& ctx, tup
     else return false;  // not IP: conntrack never sees it
     if (packet::network_invalid(pkt.status()) || !pkt.has_l4proto() ||
         (pkt.is_fragment() && pkt.fragment_offset() != 0)) {
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return false;
     }
     const uint8_t l4 = pkt.l4proto();
     if ((l4 == proto_icmp && l3 == l3_ipv4) || (l4 == proto_icmpv6 && l3 == l3_ipv6)) {
         switch (icmp_classify(pkt, cfg_, ctx.hook)) {
-        case icmp_class::bad: stat(&statistics::error); return false;
+        case icmp_class::bad: stat(counter::error); return false;
         case icmp_class::untracked: r.info = ctinfo::untracked; return false;
         case icmp_class::error: {
-            bool handled = false;
             tuple outer;
             if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, outer)) {
-                stat(&statistics::error);
+                stat(counter::error);
                 return false;
             }
-            r = classify_error(pkt, ctx, now_ms(ctx.now_ns), outer, handled);
+            r = classify_error(pkt, ctx, now_ms(ctx.now_ns), outer);
             return false;
         }
         case icmp_class::normal: break;
         }
     }
     if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, t)) {
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return false;
     }
     return true;
@@ -419,7 +421,7 @@ ct_result tracker::track(const packet::packet_view& pkt, const in_context& ctx, 
         if (!repeat) return r;
     }
     r = ct_result{};
-    stat(&statistics::drop);
+    stat(counter::drop);
     r.drop = true;
     return r;
 }
@@ -477,14 +479,13 @@ bool tracker::peek_tuple(const packet::packet_view& pkt, const in_context& ctx, 
 }
 
 ct_result tracker::classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now,
-                                  const tuple& outer, bool& handled) {
-    handled = true;
+                                  const tuple& outer) {
     ct_result r;
     tuple inner, inverted;
     entry_ref ref;
     direction dir;
     if (!icmp_inner_tuple(pkt, ctx.zone, inner) || !invert(inner, inverted) || !find(inverted, now, ref, dir)) {
-        stat(&statistics::error);
+        stat(counter::error);
         return r;
     }
     entry& e = entries_[ref.index];
@@ -494,7 +495,7 @@ ct_result tracker::classify_error(const packet::packet_view& pkt, const in_conte
                       std::memcmp(e.ends[static_cast<int>(dir)].dst.data(), outer.ends.dst.data(), 16) == 0;
     unlock_entry(e);
     if (!same) {
-        stat(&statistics::error);
+        stat(counter::error);
         return r;
     }
     r.entry = ref;
@@ -509,7 +510,7 @@ ct_result tracker::track_existing(const packet::packet_view& pkt, const in_conte
     lock_entry(e);
     if (e.generation != ref.generation || load_slot(e.slot) != slot_state::confirmed) {
         unlock_entry(e);  // deleted since the lookup: look again
-        stat(&statistics::search_restart);
+        stat(counter::search_restart);
         repeat = true;
         return r;
     }
@@ -526,13 +527,13 @@ ct_result tracker::track_existing(const packet::packet_view& pkt, const in_conte
             kill(ref);
             repeat = true;
         } else {
-            stat(&statistics::invalid);
+            stat(counter::invalid);
         }
         return r;
     }
     if (c.refresh || c.kill) {
         if (c.refresh) timeout_set(e, now, c.timeout_s);
-        account(e, ref.index, dir, pkt.network_length());
+        account(ref.index, dir, pkt.network_length());
     }
     if (info == ctinfo::established_reply && !(e.status & ips_seen_reply)) add_status(e, ips_seen_reply);
     unlock_entry(e);
@@ -547,12 +548,12 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
     ct_result r;
     tuple reply;
     if (!invert(t, reply)) {
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return r;
     }
     const uint32_t idx = allocate(bucket_of(t), now);
     if (idx == nil) {
-        stat(&statistics::drop);
+        stat(counter::drop);
         r.drop = true;
         return r;
     }
@@ -592,12 +593,12 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
     if (dispatch(e, c, true) != proto_verdict::accept || c.kill) {
         store_slot(e.slot, slot_state::unconfirmed);
         release(idx);
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return r;
     }
     if (c.refresh) {
         timeout_set(e, now, c.timeout_s);
-        account(e, idx, direction::original, pkt.network_length());
+        account(idx, direction::original, pkt.network_length());
     }
     store_slot(e.slot, slot_state::unconfirmed);
     r.entry = {idx, e.generation};
@@ -646,9 +647,9 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
     }
     auto fail = [&](bool too_long) {
         unlock_buckets(b0, b1);
-        if (too_long) stat(&statistics::chaintoolong);
-        stat(&statistics::insert_failed);
-        stat(&statistics::drop);
+        if (too_long) stat(counter::chaintoolong);
+        stat(counter::insert_failed);
+        stat(counter::drop);
         release(idx);
         r = ct_result{};
         r.drop = true;
@@ -671,7 +672,7 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
             unlock_entry(w);
             unlock_buckets(b0, b1);
             release(idx);
-            stat(&statistics::clash_resolve);
+            stat(counter::clash_resolve);
             r.entry = winner;
             r.unconfirmed = false;
             return true;
@@ -684,7 +685,7 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
             set_link(buckets_[b1], idx * 2 + 1);
             store_slot(e.slot, slot_state::confirmed);
             unlock_buckets(b0, b1);
-            stat(&statistics::clash_resolve);
+            stat(counter::clash_resolve);
             r.unconfirmed = false;
             return true;
         }
