@@ -558,3 +558,46 @@ TEST(conntrack_tcp, WindowScalingAppliesOnlyWhenBothSidesOfferIt) {  // §2.4
 
 }  // namespace
 }  // namespace nfqwall::testing
+
+namespace nfqwall::testing {
+namespace {
+
+TEST(conntrack_tcp, Ipv6HandshakeAndListing) {
+    ct_harness h;
+    packet_spec syn = tcp("fd00:201:1::2", "fd00:201:2::2", 40500, 443, SYN, 10, 0);
+    syn.ip_version = 6;
+    packet_spec synack = tcp("fd00:201:2::2", "fd00:201:1::2", 443, 40500, SYN | ACK, 70, 11);
+    synack.ip_version = 6;
+    packet_spec ack = tcp("fd00:201:1::2", "fd00:201:2::2", 40500, 443, ACK, 11, 71);
+    ack.ip_version = 6;
+    EXPECT_EQ(h.send(syn).info, ctinfo::new_);
+    EXPECT_EQ(h.send(synack).info, ctinfo::established_reply);
+    const ct_result r = h.send(ack);
+    EXPECT_EQ(r.info, ctinfo::established);
+    EXPECT_TRUE(h.info(r).status & ips_assured);
+    EXPECT_EQ(h.list(), std::vector<std::string>{
+        "tcp      6 432000 ESTABLISHED src=fd00:201:1::2 dst=fd00:201:2::2 sport=40500 dport=443 src=fd00:201:2::2 "
+        "dst=fd00:201:1::2 sport=443 dport=40500 [ASSURED] mark=0 use=1"});
+    packet_spec bad = ack;
+    bad.bad_checksum = true;
+    EXPECT_EQ(h.send(bad).info, ctinfo::invalid) << "the IPv6 pseudo-header checksum is verified";
+}
+
+TEST(conntrack_tcp, LaterFragmentsAreInvalid) {  // §1.3
+    ct_harness h;
+    std::vector<uint8_t> bytes = build_packet(tcp(C, S, 40600, 80, SYN, 1, 0));
+    bytes[6] = 0x00;
+    bytes[7] = 0x10;  // fragment offset 128 bytes
+    packet::parse_options o;
+    o.first = packet::first_header::ip;
+    in_context ctx;
+    ctx.now_ns = h.now;
+    ct_result r = h.t.in(packet::parse(std::span<const uint8_t>(bytes), o), ctx);
+    EXPECT_EQ(r.info, ctinfo::invalid);
+    EXPECT_EQ(h.t.stats().invalid, 1u);
+    h.t.discard(r);
+    EXPECT_EQ(h.t.count(), 0u);
+}
+
+}  // namespace
+}  // namespace nfqwall::testing
