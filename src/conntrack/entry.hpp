@@ -84,6 +84,7 @@ struct acct_ext {
 };
 
 inline constexpr uint32_t nil = UINT32_MAX;
+inline constexpr uint8_t proto_gre = 47;
 
 // What one packet tells its protocol tracker, and what the tracker asks back.
 struct proto_context {
@@ -112,6 +113,7 @@ proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict udp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict icmp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict generic_packet(entry& e, proto_context& c, bool is_new);
+proto_verdict gre_packet(entry& e, proto_context& c, bool is_new);
 
 // The protocols whose clash at confirmation may be resolved (allow_clash).
 inline bool allows_clash(uint8_t l4) { return l4 != proto_tcp && l4 != proto_icmp && l4 != proto_icmpv6; }

@@ -23,6 +23,9 @@ void append_tuple(std::string& out, const tuple& t) {
         if ((t.l4 == proto_icmp) == (t.l3 == l3_ipv4))
             out += fmt::format(" type={} code={} id={}", t.icmp_type(), t.icmp_code(), t.ends.src_id);
         break;
+    case 47:
+        out += fmt::format(" srckey={:#x} dstkey={:#x}", t.ends.src_id, t.ends.dst_id);
+        break;
     default: break;
     }
 }

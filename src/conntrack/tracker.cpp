@@ -43,6 +43,7 @@ proto_verdict dispatch(entry& e, proto_context& c, bool is_new) {
     case proto_icmpv6:
         if ((e.l4 == proto_icmp) == (e.l3 == l3_ipv4)) return icmp_packet(e, c, is_new);
         return generic_packet(e, c, is_new);
+    case proto_gre: return gre_packet(e, c, is_new);
     default: return generic_packet(e, c, is_new);
     }
 }
