@@ -8,7 +8,7 @@ packages=(
   tao-pegtl-dev libspdlog-dev libfmt-dev libmnl-dev libnetfilter-queue-dev
   libcli11-dev nlohmann-json3-dev libpcap-dev libcap-ng-dev libsystemd-dev
   googletest libgtest-dev libbenchmark-dev
-  iproute2 iptables nftables conntrack python3-scapy
+  iproute2 iptables nftables conntrack python3-scapy ethtool
 )
 
 missing=()

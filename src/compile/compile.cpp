@@ -791,6 +791,19 @@ private:
             break;
         }
         case stmt_kind::notrack: emit({opcode::notrack, 0, 0, 0, 0, 0, 0, 0}); break;
+        case stmt_kind::queue: {
+            // A fixed queue number is a verdict (NF_QUEUE): the daemon hands the packet on to
+            // that queue. A range spreads flows by a hash the kernel seeds at random, and
+            // `queue to EXPR` needs a register verdict: neither is run yet.
+            const auto& q = s.as<queue_stmt>();
+            uint32_t number = 0;
+            if (q.queue) {
+                if (!q.queue->is(expr_kind::value)) return unsupported{"queue to a range or an expression", s.loc};
+                number = static_cast<uint32_t>(q.queue->as<value_expr>().value);
+            }
+            emit({opcode::verdict, 0, 0, 0, 0, static_cast<uint16_t>(number), static_cast<uint32_t>(nf_queue), 0});
+            break;
+        }
         case stmt_kind::objref: compile_objref(s.as<objref_stmt>(), why); break;
         case stmt_kind::set: {
             const auto& st = s.as<set_stmt>();

@@ -38,6 +38,9 @@ struct config {
     bool timestamp = false;
     uint32_t max = 262144;      // nf_conntrack_max: entries, confirmed or not
     uint32_t buckets = 262144;  // nf_conntrack_buckets, rounded up to a power of two
+    // Not a sysctl: 0 seeds the table's hash (and so `ct id`s and the listing order) at random,
+    // as the kernel does at boot; the offline replay fixes it so that its output reproduces.
+    uint64_t hash_seed = 0;
 };
 
 // Timeouts are kept in milliseconds in 32 bits and compared with wrap-around arithmetic, so

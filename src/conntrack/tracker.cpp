@@ -83,6 +83,23 @@ hash_key random_hash_key() {
 
 namespace {
 
+// splitmix64: a fixed seed spread over the key's words.
+hash_key seeded_hash_key(uint64_t seed) {
+    hash_key k;
+    for (auto& w : k.k) {
+        seed += 0x9e3779b97f4a7c15ull;
+        uint64_t z = seed;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        w = (z ^ (z >> 31)) | 1;
+    }
+    return k;
+}
+
+}  // namespace
+
+namespace {
+
 // Large tables go on transparent huge pages where the kernel allows it: a lookup then costs
 // its cache misses without a page walk for each. Falls back to the heap.
 void* map_table(size_t bytes, bool& mapped) {
@@ -106,7 +123,8 @@ void unmap_table(void* p, size_t bytes, bool mapped) {
 }  // namespace
 
 tracker::tracker(const config& cfg, threading mode)
-    : cfg_(cfg), locking_(mode == threading::shared), key_(random_hash_key()) {
+    : cfg_(cfg), locking_(mode == threading::shared),
+      key_(cfg.hash_seed != 0 ? seeded_hash_key(cfg.hash_seed) : random_hash_key()) {
     cfg_.max = std::clamp<uint32_t>(cfg_.max, 1, max_entries);
     cfg_.buckets = std::bit_ceil(std::clamp<uint32_t>(cfg_.buckets, 1, max_entries));
     bucket_mask_ = cfg_.buckets - 1;
@@ -114,7 +132,8 @@ tracker::tracker(const config& cfg, threading mode)
     shard_mask_ = shards - 1;
     pool_count_ = std::min<uint32_t>(16, std::bit_floor(cfg_.max));
     std::random_device rd;
-    max_chain_ = 50 + rd() % 30;  // the kernel's randomised chain limit (50..79)
+    const uint32_t chain_draw = cfg_.hash_seed != 0 ? static_cast<uint32_t>(key_.k[0] >> 32) : rd();
+    max_chain_ = 50 + chain_draw % 30;  // the kernel's randomised chain limit (50..79)
 
     buckets_ = static_cast<uint32_t*>(map_table(size_t{cfg_.buckets} * sizeof(uint32_t), buckets_mapped_));
     std::fill_n(buckets_, cfg_.buckets, nil);

@@ -2,10 +2,13 @@
 
 #include <fstream>
 #include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "compile/compile.hpp"
+#include "conntrack/list_format.hpp"
+#include "conntrack/tracker.hpp"
 #include "daemon/eval_explain.hpp"
 #include "front/print.hpp"
 #include "front/proto.hpp"
@@ -14,6 +17,7 @@
 #include "replay/interfaces.hpp"
 #include "replay/path.hpp"
 #include "replay/routes.hpp"
+#include "replay/tracker_stage.hpp"
 
 namespace nfqwall::eval {
 
@@ -54,11 +58,20 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
                          std::span<const uint8_t> before, std::span<const uint8_t> after, replay::link_kind link) {
     std::string line = fmt::format("{} {}", number, fate_word(o.fate));
     if (!o.seen) {
-        if (o.fate == replay::packet_fate::dropped) {
+        if (o.dropped_on_receive) {
+            line += o.malformed() ? " (IP header invalid: ip_rcv drops it before any hook)"
+                                  : " (bad IPv4 header checksum: ip_rcv drops it before any hook)";
+        } else if (o.fate == replay::packet_fate::dropped) {
             line += " (link header cut short: no hook sees it)";
         } else {
             line += fmt::format(" (not IP or ARP, ethertype 0x{:04x}: no hook sees it)", o.ethertype);
         }
+    } else if (o.by_router == replay::path_outcome::router_drop::ttl_exceeded) {
+        line += " (TTL or hop limit 1 or less: the router drops it before forward and answers time-exceeded)";
+    } else if (o.by_router == replay::path_outcome::router_drop::no_route) {
+        line += " (no route to its destination: the router drops it before any routed hook)";
+    } else if (o.dropped_by_conntrack) {
+        line += " by conntrack (table full, or the entry lost a clash at confirmation)";
     } else if (o.deciding == replay::path_outcome::no_step) {
         std::string hooks;
         for (size_t i = 0; i < o.step_count; ++i) {
@@ -88,6 +101,18 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
     }
     if (o.malformed()) line += fmt::format(" [malformed: {}]", packet::to_string(o.status));
     return line;
+}
+
+// "  conntrack: new, id 2877405553": the state `ct state` saw after the lookup and `ct id`.
+std::string conntrack_line(const replay::tracker_stage::looked_up& ct) {
+    if (ct.state == 0) return "";
+    const front::ct_template* t = front::ct_lookup(front::CT_STATE);
+    front::value_expr v(location{}, t->dtype, t->order, t->len, ct.state);
+    front::print_ctx ctx{{}, {}};
+    front::print_value(v, ctx);
+    std::string line = "  conntrack: " + ctx.out;
+    if (ct.has_id) line += fmt::format(", id {}", ct.id);
+    return line + "\n";
 }
 
 bool readable(const std::string& path) { return std::ifstream(path).good(); }
@@ -149,6 +174,22 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     }
     for (const std::string& line : report.unsupported) err << "nfqwall eval: warning: " << line << "\n";
 
+    conntrack::config ct_settings;
+    if (!options.ct_config.empty()) {
+        std::ifstream file(options.ct_config);
+        if (!file) return usage("--ct-config: cannot read " + options.ct_config);
+        std::stringstream text;
+        text << file.rdbuf();
+        std::string error;
+        if (!conntrack::parse_config(text.str(), ct_settings, &error)) return usage("--ct-config: " + options.ct_config + ": " + error);
+    }
+    // A fixed hash seed: `ct id`s and the --ct-list order reproduce from run to run. One
+    // thread replays, so the table needs no locks.
+    if (ct_settings.hash_seed == 0) ct_settings.hash_seed = 0x6e6671776c6c;
+    conntrack::tracker tracker(ct_settings, conntrack::threading::single);
+    replay::tracker_stage tracking(tracker);
+    config.conntrack = &tracking;
+
     vm::engine engine(std::move(compiled.value()));
     program_names names(session.state(), engine.program());
     replay::path_runner runner(engine, config);
@@ -160,16 +201,30 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     if (options.trace) services.trace = &explainer;
 
     tally counts;
+    uint64_t last_time_ns = 0;
     std::vector<uint8_t> frame;  // the working copy payload statements rewrite
+    std::vector<uint8_t> routed;  // the capture's packet with the router's own changes
     for (; status == replay::capture_reader::read_status::packet; status = capture->next(packet)) {
         ++counts.packets;
+        last_time_ns = packet.time_ns;
         frame.assign(packet.bytes.begin(), packet.bytes.end());
         const vm::interface_info* capture_iif = nullptr;
         if (packet.interface_name != nullptr) capture_iif = &interfaces.get(*packet.interface_name);
         details.clear();
+        tracking.next_packet();
         const replay::path_outcome o = runner.run(frame, packet.time_ns, capture_iif, services, &explainer);
 
-        out << verdict_line(counts.packets, o, names, packet.bytes, frame, config.link) << "\n" << details;
+        // The router's TTL decrement is not a rewrite of the ruleset's: compare with the packet
+        // as the router alone would have left it.
+        std::span<const uint8_t> before = packet.bytes;
+        if (o.ttl_decremented && o.modified) {
+            routed.assign(packet.bytes.begin(), packet.bytes.end());
+            replay::decrease_ttl(std::span<uint8_t>(routed).subspan(o.network_offset), o.protocol == packet::network_protocol::ipv4);
+            before = routed;
+        }
+        out << verdict_line(counts.packets, o, names, before, frame, config.link) << "\n";
+        if (options.trace) out << conntrack_line(tracking.last());
+        out << details;
         if (o.malformed()) ++counts.malformed;
         switch (o.fate) {
         case replay::packet_fate::accepted:
@@ -194,7 +249,17 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     err << fmt::format("nfqwall eval: {} packets, {} accepted, {} dropped, {} queued, {} malformed\n", counts.packets,
                        counts.accepted, counts.dropped, counts.queued, counts.malformed);
     if (options.ct_list) {
-        err << "nfqwall eval: --ct-list: nfqwall has no connection tracker yet, so there is no connection table to list\n";
+        // As `conntrack -L` prints it, at the time of the last packet.
+        conntrack::list_options listing;
+        listing.now_ns = last_time_ns;
+        size_t shown = 0;
+        tracker.for_each(last_time_ns, [&](const conntrack::entry_info& e) {
+            out << conntrack::format_entry(e, listing) << "\n";
+            ++shown;
+            return true;
+        });
+        out.flush();
+        err << fmt::format("conntrack v1.4.7 (conntrack-tools): {} flow entries have been shown.\n", shown);
     }
     return code;
 }

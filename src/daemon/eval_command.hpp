@@ -18,6 +18,7 @@ struct eval_options {
     std::string out;                  // the packets that passed, as rewritten
     bool trace = false;
     bool ct_list = false;
+    std::string ct_config;            // the tracker's settings: `key = value` sysctl lines
 };
 
 // Exit codes as the command line returns them: 0 done, 1 the ruleset is broken (located

@@ -300,16 +300,10 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
     switch (e.kind) {
     case front::expr_kind::fib: {
         const auto& f = e.as<front::fib_expr>();
-        uint8_t address[16] = {};
-        const bool v4 = p.network() == packet::network_protocol::ipv4;
-        const uint32_t length = v4 ? 4 : 16;
-        const uint32_t offset = (f.fib_flags & 1) ? (v4 ? 12 : 8) : (v4 ? 16 : 24);
-        if (fib == nullptr || p.network() == packet::network_protocol::arp ||
-            !p.load(packet::payload_base::network, offset, length, address)) {
-            return r;
-        }
+        vm::fib_query query;
+        if (fib == nullptr || !query.from_packet(p, f.fib_flags, f.result)) return r;
         uint8_t answer[16] = {};
-        if (!fib->lookup(m, address, length, f.fib_flags, f.result, answer, compile::value_bytes(e.len))) return r;
+        if (!fib->lookup(m, query, answer, compile::value_bytes(e.len))) return r;
         r.ok = true;
         if (e.dtype != nullptr && e.dtype->root()->id == front::type_id::string) {
             r.text.assign(reinterpret_cast<const char*>(answer), strnlen(reinterpret_cast<const char*>(answer), 16));
@@ -495,12 +489,11 @@ void packet_explainer::hook_begins(const replay::hook_step& step, const packet::
     const bool hooked = !names_.program().hooked(step.family, step.hook).empty();
     out_ += fmt::format("  {} {}:{}\n", front::family_name(step.family), front::hook_name(step.family, step.hook),
                         hooked ? "" : " no chains");
-    for (const compile::hooked_chain& hc : names_.program().hooked(step.family, step.hook)) {
-        if (!names_.program().chains[hc.chain].nat) continue;
-        out_ += fmt::format("    chain {} not run: nat chains run for a connection's first packet, and there is no "
-                            "connection tracker yet\n",
-                            names_.chain(hc.chain));
-    }
+}
+
+void packet_explainer::nat_chain_skipped(uint32_t chain) {
+    if (!trace_) return;
+    out_ += fmt::format("    chain {} not run: nat chains run only for a connection's first packet\n", names_.chain(chain));
 }
 
 void packet_explainer::heading(uint32_t chain) {

@@ -77,6 +77,7 @@ public:
                      const vm::packet_meta& meta) override;
     void rule(uint32_t chain, uint32_t rule, bool matched, uint32_t failed_at, int32_t verdict) override;
     void chain_end(uint32_t chain, bool base, int32_t policy) override;
+    void nat_chain_skipped(uint32_t chain) override;
     void log(const compile::log_record& record, const packet::packet_view& packet, const vm::packet_meta& meta) override;
 
 private:

@@ -192,6 +192,8 @@ struct proto_tables {
         udp.name = "udp";
         udp.id = proto_id::udp;
         udp.base = proto_base::transport;
+        udp.checksum_key = UDPHDR_CHECKSUM;
+        udp.checksum_type = csum_type::inet;
         udp.protocols = {{0, &vxlan}, {0, &geneve}};
         put(udp, UDPHDR_SPORT, hdr("sport", type_id::inet_service, 0, 16));
         put(udp, UDPHDR_DPORT, hdr("dport", type_id::inet_service, 16, 16));
@@ -201,6 +203,8 @@ struct proto_tables {
         udplite.name = "udplite";
         udplite.id = proto_id::udplite;
         udplite.base = proto_base::transport;
+        udplite.checksum_key = UDPHDR_CHECKSUM;
+        udplite.checksum_type = csum_type::inet;
         put(udplite, UDPHDR_SPORT, hdr("sport", type_id::inet_service, 0, 16));
         put(udplite, UDPHDR_DPORT, hdr("dport", type_id::inet_service, 16, 16));
         put(udplite, UDPHDR_CSUMCOV, hdr("csumcov", type_id::integer, 32, 16));

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "packet/checksum.hpp"
+
 namespace nfqwall::replay {
 
 using front::hook;
@@ -108,6 +110,33 @@ packet::first_header first_header_of(packet::network_protocol p) {
     }
 }
 
+// ip_rcv_core / ipv6_rcv: a header too short, of the wrong version, with a bad length or
+// (IPv4) a bad header checksum never reaches a hook.
+bool receivable(const packet::packet_view& v) {
+    switch (v.status()) {
+    case packet::parse_status::network_truncated:
+    case packet::parse_status::bad_ip_version:
+    case packet::parse_status::bad_ipv4_header_length:
+    case packet::parse_status::ipv4_total_length_exceeds_packet:
+    case packet::parse_status::ipv4_total_length_below_header:
+    case packet::parse_status::ipv6_payload_length_exceeds_packet: return false;
+    default: break;
+    }
+    return v.network() != packet::network_protocol::ipv4 || packet::ipv4_header_checksum_ok(v);
+}
+
+// ip_decrease_ttl: the checksum adjusted by adding 0x0100 in the network-order word with an
+// end-around carry, the kernel's own arithmetic (its results at the 0x0000/0xffff edge are
+// what a forwarded packet carries).
+void decrease_ipv4_ttl(std::span<uint8_t> ip) {
+    uint32_t check = static_cast<uint32_t>(ip[10]) | static_cast<uint32_t>(ip[11]) << 8;  // as the kernel's __sum16 in memory
+    check += 0x0001;  // htons(0x0100) on a little-endian host
+    check += check >= 0xffff ? 1u : 0u;
+    ip[10] = static_cast<uint8_t>(check);
+    ip[11] = static_cast<uint8_t>(check >> 8);
+    --ip[8];
+}
+
 bool routed_hook(hook h) { return h == hook::forward || h == hook::output || h == hook::postrouting; }
 
 }  // namespace
@@ -136,6 +165,14 @@ bool parse_hooks(std::string_view list, std::vector<hook>& out, std::string& err
         out.push_back(found->value);
         if (comma == std::string_view::npos) return true;
         start = comma + 1;
+    }
+}
+
+void decrease_ttl(std::span<uint8_t> network_header, bool ipv4) {
+    if (ipv4) {
+        decrease_ipv4_ttl(network_header);
+    } else {
+        --network_header[7];
     }
 }
 
@@ -193,6 +230,31 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
     // ip_rcv trims to the IP length before the ip, ip6 and inet hooks.
     options.trim_to_ip_length = family != front::family::arp;
 
+    // ip_rcv and ipv6_rcv drop a received packet whose IP header fails their checks before
+    // any hook; a locally made one never has such a header.
+    if (!outgoing_ && family != front::family::arp) {
+        const packet::packet_view first = packet::parse(parsed, options);
+        if (!receivable(first)) {
+            out.seen = false;
+            out.dropped_on_receive = true;
+            out.fate = packet_fate::dropped;
+            out.status = first.status();
+            return out;
+        }
+    }
+
+    vm::services with = services;
+    conntrack_stage* const tracker = family == front::family::arp ? nullptr : config_.conntrack;
+    bool looked_up = tracker == nullptr;
+    if (tracker != nullptr) {
+        meta.family = family;
+        meta.iif = iif;
+        with.ct = &tracker->begin(meta);
+    }
+    bool routed_before = false;  // the route lookup happens once, before the first routed hook
+    bool path_has_lookup_hook = false;
+    for (hook h : hooks) path_has_lookup_hook = path_has_lookup_hook || h == hook::prerouting || h == hook::output;
+
     for (size_t i = 0; i < hooks.size() && i < max_path_hooks; ++i) {
         hook_step& step = out.steps[i];
         out.step_count = i + 1;
@@ -201,7 +263,7 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         step.has_chains = false;
         for (const compile::hooked_chain& hc : engine_.program().hooked(family, hooks[i])) {
             // nat chains run only for a tracked connection's first packet (engine.hpp).
-            if (!engine_.program().chains[hc.chain].nat || services.ct != nullptr) step.has_chains = true;
+            if (!engine_.program().chains[hc.chain].nat || with.ct != nullptr) step.has_chains = true;
         }
 
         packet::packet_view view = packet::parse(parsed, options);
@@ -218,10 +280,59 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
                 if (view.load(packet::payload_base::network, v4 ? 16 : 24, v4 ? 4 : 16, daddr)) {
                     meta.oif = config_.routes->route(daddr, v4 ? 4 : 16);
                 }
+                if (meta.oif == nullptr && !config_.routes->empty() && !routed_before) {
+                    out.by_router = path_outcome::router_drop::no_route;
+                    out.fate = packet_fate::dropped;
+                    out.deciding = i;
+                    break;
+                }
             }
+            routed_before = true;
+        }
+        if (hooks[i] == hook::forward && family != front::family::arp && view.has_network_header()) {
+            const std::span<uint8_t> ip = parsed.subspan(view.network_offset());
+            const bool v4 = family == front::family::ipv4;
+            uint8_t& ttl = ip[v4 ? 8 : 7];
+            if (ttl <= 1) {
+                out.by_router = path_outcome::router_drop::ttl_exceeded;
+                out.fate = packet_fate::dropped;
+                out.deciding = i;
+                break;
+            }
+            decrease_ttl(ip, v4);
+            out.ttl_decremented = true;
+            view = packet::parse(parsed, options);
         }
         if (observer != nullptr) observer->hook_begins(step, view, meta);
-        step.result = engine_.run(view, meta, services);
+        const bool lookup_here = !looked_up && (hooks[i] == hook::prerouting || hooks[i] == hook::output);
+        if (!looked_up && !lookup_here && !path_has_lookup_hook) {
+            looked_up = true;
+            if (!tracker->lookup(view, meta)) {
+                out.dropped_by_conntrack = true;
+                out.fate = packet_fate::dropped;
+                out.deciding = i;
+                break;
+            }
+        }
+        if (lookup_here) {
+            // Chains below the conntrack priority (raw) run before the lookup, the rest after.
+            const vm::run_result before = engine_.run(view, meta, with, vm::priority_window::below(conntrack_priority));
+            step.result = before;
+            if (before.verdict == vm::nf_accept) {
+                looked_up = true;
+                if (!tracker->lookup(view, meta)) {
+                    out.dropped_by_conntrack = true;
+                    out.fate = packet_fate::dropped;
+                    out.deciding = i;
+                    break;
+                }
+                step.result = engine_.run(view, meta, with, vm::priority_window::from_on(conntrack_priority));
+                if (step.result.chains_run == 0) step.result = before;
+                step.result.modified = step.result.modified || before.modified;
+            }
+        } else {
+            step.result = engine_.run(view, meta, with);
+        }
         out.modified = out.modified || step.result.modified;
         if (step.result.verdict == vm::nf_accept) {
             if (step.has_chains) out.deciding = i;
@@ -234,6 +345,10 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
             out.fate = step.result.reject ? packet_fate::rejected : packet_fate::dropped;
         }
         break;
+    }
+    if (tracker != nullptr && !tracker->end(out.fate == packet_fate::accepted, meta)) {
+        out.dropped_by_conntrack = true;
+        out.fate = packet_fate::dropped;
     }
     return out;
 }

@@ -12,6 +12,13 @@
 //
 // The packet metadata (mark, priority...) carries over from hook to hook, and each hook
 // parses the bytes afresh, so it sees what payload statements of earlier hooks wrote.
+//
+// Between prerouting and forward the path does what ip_forward / ip6_forward do: a packet
+// whose TTL (hop limit) is 1 or less is dropped (the kernel answers time-exceeded), others
+// have it decremented (IPv4: the header checksum updated as ip_decrease_ttl does) before the
+// forward hook sees them. When routes are given (--route) and none holds the destination, a
+// forwarded or sent packet is dropped before its first routed hook, as a failed route lookup
+// drops it in the kernel.
 #pragma once
 
 #include <array>
@@ -30,11 +37,34 @@ namespace nfqwall::replay {
 
 inline constexpr size_t max_path_hooks = 5;
 
+// The priority of the kernel's conntrack lookup (NF_IP_PRI_CONNTRACK): base chains below it
+// at prerouting and output see no connection yet (raw chains can still `notrack`).
+inline constexpr int32_t conntrack_priority = -200;
+
+// The connection tracker as a packet's path meets it: a template before the lookup (where
+// `ct state` reads invalid, or untracked after `notrack`), the lookup at the conntrack
+// priority of prerouting or output (nf_conntrack_in; before the first hook when the path has
+// neither), and the end of the path, where a new connection is confirmed if every hook
+// accepted the packet and forgotten otherwise (a dropped first packet leaves no entry).
+// The tracker itself may drop a packet: at the lookup (table full) or at confirmation (a
+// lost clash); lookup and end return false then.
+class conntrack_stage {
+public:
+    virtual ~conntrack_stage() = default;
+    virtual vm::conntrack_view& begin(const vm::packet_meta& meta) = 0;
+    virtual bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
+    virtual bool end(bool accepted, const vm::packet_meta& meta) = 0;
+};
+
 // "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown
 // or repeated name, or an empty list.
 bool parse_hooks(std::string_view list, std::vector<front::hook>& out, std::string& error);
 
 std::vector<front::hook> forward_path();
+
+// What ip_forward / ip6_forward do to a forwarded packet's network header: one off the TTL
+// (the IPv4 header checksum adjusted as ip_decrease_ttl does) or the hop limit.
+void decrease_ttl(std::span<uint8_t> network_header, bool ipv4);
 
 struct path_config {
     std::vector<front::hook> hooks = forward_path();
@@ -42,6 +72,7 @@ struct path_config {
     const vm::interface_info* iif = nullptr;  // when the capture names none
     const vm::interface_info* oif = nullptr;  // fixed output interface; else the routes decide
     const route_table* routes = nullptr;
+    conntrack_stage* conntrack = nullptr;  // none: ct expressions see no tracker
 };
 
 struct hook_step {
@@ -62,8 +93,15 @@ struct path_outcome {
     // the last one with chains. no_step when none had chains, or no hook saw the packet.
     static constexpr size_t no_step = SIZE_MAX;
     size_t deciding = no_step;
-    // False when no hook sees the packet: not IP or ARP, or its link header is cut short.
+    // False when no hook sees the packet: not IP or ARP, its link header is cut short, or
+    // (received IP) ip_rcv/ipv6_rcv would have dropped it before prerouting.
     bool seen = true;
+    bool dropped_on_receive = false;  // by the ip_rcv checks: see status, or a bad header checksum
+    bool dropped_by_conntrack = false;  // the tracker dropped it (table full, lost clash)
+    // The router itself dropped it before the hook of steps[deciding] (ip_forward, routing).
+    enum class router_drop : uint8_t { none, ttl_exceeded, no_route };
+    router_drop by_router = router_drop::none;
+    bool ttl_decremented = false;  // the router took one off the TTL / hop limit before forward
     uint16_t ethertype = 0;  // when not seen: what it carried (0 when unknown)
     packet::network_protocol protocol = packet::network_protocol::none;
     uint32_t network_offset = 0;  // in the frame

@@ -100,8 +100,9 @@ address_type route_table::type_of(const uint8_t* a, uint32_t length) const {
     return address_type::unreachable;
 }
 
-bool route_table::lookup(const vm::packet_meta& meta, const uint8_t* address, uint32_t address_len, uint32_t flags,
-                         uint32_t result, uint8_t* dst, uint32_t len) {
+bool route_table::lookup(const vm::packet_meta& meta, const vm::fib_query& query, uint8_t* dst, uint32_t len) {
+    const uint8_t* const address = query.address;
+    const uint32_t address_len = query.address_len, flags = query.flags, result = query.result;
     if (result == result_type) {
         const auto type = static_cast<uint32_t>(type_of(address, address_len));
         if (flags & fib_present) {

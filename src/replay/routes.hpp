@@ -50,8 +50,7 @@ public:
     const vm::interface_info* route(const uint8_t* address, uint32_t length) const;
     address_type type_of(const uint8_t* address, uint32_t length) const;
 
-    bool lookup(const vm::packet_meta& meta, const uint8_t* address, uint32_t address_len, uint32_t flags,
-                uint32_t result, uint8_t* dst, uint32_t len) override;
+    bool lookup(const vm::packet_meta& meta, const vm::fib_query& query, uint8_t* dst, uint32_t len) override;
 
 private:
     struct entry {

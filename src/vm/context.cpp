@@ -17,4 +17,31 @@ interface_info interface_info::named(std::string_view n, uint32_t index) {
     return i;
 }
 
+bool fib_query::from_packet(const packet::packet_view& packet, uint32_t fib_flags, uint32_t fib_result) {
+    flags = fib_flags;
+    result = fib_result;
+    const bool by_source = (fib_flags & 1) != 0;  // NFTA_FIB_F_SADDR
+    if (packet.network() == packet::network_protocol::ipv4) {
+        address_len = 4;
+        if (!packet.load(packet::payload_base::network, by_source ? 12 : 16, 4, address) ||
+            !packet.load(packet::payload_base::network, by_source ? 16 : 12, 4, other) ||
+            !packet.load(packet::payload_base::network, 1, 1, &tos)) {
+            return false;
+        }
+        return true;
+    }
+    if (packet.network() == packet::network_protocol::ipv6) {
+        address_len = 16;
+        uint8_t first[2];
+        if (!packet.load(packet::payload_base::network, by_source ? 8 : 24, 16, address) ||
+            !packet.load(packet::payload_base::network, by_source ? 24 : 8, 16, other) ||
+            !packet.load(packet::payload_base::network, 0, 2, first)) {
+            return false;
+        }
+        tos = static_cast<uint8_t>(first[0] << 4 | first[1] >> 4);
+        return true;
+    }
+    return false;
+}
+
 }  // namespace nfqwall::vm

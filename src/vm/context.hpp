@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "front/rule.hpp"
+#include "packet/packet.hpp"
 
 namespace nfqwall::vm {
 
@@ -61,15 +62,27 @@ public:
     virtual void untrack() = 0;
 };
 
+// What a `fib` expression asks: nft_fib4_eval / nft_fib6_eval's flow. flags: NFTA_FIB_F_*
+// (saddr 1, daddr 2, mark 4, iif 8, oif 16, present 32); result: 1 oif, 2 oifname, 3 type.
+struct fib_query {
+    uint8_t address[16] = {};  // the address looked up: the destination with daddr, else the source
+    uint8_t other[16] = {};    // the packet's other address: the lookup's source
+    uint32_t address_len = 0;  // 4 or 16
+    uint32_t flags = 0;
+    uint32_t result = 0;
+    uint8_t tos = 0;  // IPv4 TOS / IPv6 traffic class (routing rules may match it)
+
+    // From the packet's network header; false when it has no IPv4 or IPv6 header.
+    bool from_packet(const packet::packet_view& packet, uint32_t fib_flags, uint32_t fib_result);
+};
+
 // `fib` lookups, answered from the host's routing tables by the daemon and by a fake in
-// tests. flags: NFTA_FIB_F_* (saddr 1, daddr 2, mark 4, iif 8, oif 16, present 32); result:
-// 1 oif, 2 oifname, 3 type. Writes the result in register bytes (an ifindex in host order,
-// a NUL-padded name, an address type in host order).
+// tests. Writes the result in register bytes (an ifindex in host order, a NUL-padded name,
+// an address type in host order; one byte 0/1 with the present flag); false ends the rule.
 class fib_oracle {
 public:
     virtual ~fib_oracle() = default;
-    virtual bool lookup(const packet_meta& meta, const uint8_t* address, uint32_t address_len, uint32_t flags,
-                        uint32_t result, uint8_t* dst, uint32_t len) = 0;
+    virtual bool lookup(const packet_meta& meta, const fib_query& query, uint8_t* dst, uint32_t len) = 0;
 };
 
 }  // namespace nfqwall::vm

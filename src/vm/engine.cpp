@@ -380,20 +380,11 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
         }
         case opcode::fib_load: {
             if (svc->fib == nullptr) goto broke;
-            uint8_t addr[16] = {};
-            uint32_t alen = 0;
-            if (pkt->network() == packet::network_protocol::ipv4) {
-                alen = 4;
-                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 12 : 16, 4, addr)) goto broke;
-            } else if (pkt->network() == packet::network_protocol::ipv6) {
-                alen = 16;
-                if (!pkt->load(packet::payload_base::network, (in.a & 1) ? 8 : 24, 16, addr)) goto broke;
-            } else {
-                goto broke;
-            }
+            fib_query query;
+            if (!query.from_packet(*pkt, in.a, in.aux)) goto broke;
             uint8_t* d = reg(in.dreg);
             clear_register(d, in.len);
-            if (!svc->fib->lookup(*meta, addr, alen, in.a, in.aux, d, in.len)) goto broke;
+            if (!svc->fib->lookup(*meta, query, d, in.len)) goto broke;
             break;
         }
         case opcode::numgen: {
@@ -660,7 +651,7 @@ std::span<const counter_state> engine::object_counters() const { return state_->
 std::span<const quota_state> engine::object_quotas() const { return state_->object_quotas; }
 const run_stats& engine::stats() const { return state_->stats; }
 
-run_result engine::run(packet::packet_view& packet, packet_meta& meta, const services& with) {
+run_result engine::run(packet::packet_view& packet, packet_meta& meta, const services& with, priority_window window) {
     state& s = *state_;
     run_result result;
     s.p = program_.get();
@@ -676,7 +667,12 @@ run_result engine::run(packet::packet_view& packet, packet_meta& meta, const ser
         uint32_t rule;  // next rule to run in it
     };
     for (const compile::hooked_chain& hc : p.hooked(meta.family, meta.hook)) {
-        if (p.chains[hc.chain].nat && !nat_chains_run(with)) continue;
+        if (!window.holds(hc.priority)) continue;
+        if (p.chains[hc.chain].nat && !nat_chains_run(with)) {
+            if (with.trace) with.trace->nat_chain_skipped(hc.chain);
+            continue;
+        }
+        ++result.chains_run;
         std::array<frame, jump_stack_size> stack;
         uint32_t depth = 0;
         uint32_t chain = hc.chain;

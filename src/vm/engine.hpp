@@ -29,6 +29,8 @@ public:
     virtual void rule(uint32_t chain, uint32_t rule, bool matched, uint32_t failed_at, int32_t verdict) = 0;
     // A chain ended without a verdict: its policy (base chain) or a return (regular chain).
     virtual void chain_end(uint32_t chain, bool base, int32_t policy) = 0;
+    // A nat base chain was passed over: the packet is not its connection's first.
+    virtual void nat_chain_skipped(uint32_t /*chain*/) {}
 };
 
 // The `log` statement's output (the daemon writes the kernel's text to syslog; the replay
@@ -59,6 +61,19 @@ struct run_result {
     uint8_t reject_type = 0;   // 1 icmp unreachable, 2 tcp reset, 3 icmpx (front::reject_type + 1)
     uint8_t reject_code = 0;
     bool modified = false;     // the packet's bytes were changed (payload statements)
+    uint32_t chains_run = 0;   // base chains that ran (nat chains skipped for a known flow do not)
+};
+
+// The base chains of a hook that one run takes: priorities in [from, until). The path splits
+// prerouting and output at the conntrack priority, where the tracker looks the packet up.
+struct priority_window {
+    int32_t from = INT32_MIN;
+    int32_t until = INT32_MAX;
+    bool all = true;  // until is inclusive of INT32_MAX when the window is the whole hook
+
+    static priority_window below(int32_t priority) { return {INT32_MIN, priority, false}; }
+    static priority_window from_on(int32_t priority) { return {priority, INT32_MAX, true}; }
+    bool holds(int32_t priority) const { return priority >= from && (priority < until || (all && priority == INT32_MAX)); }
 };
 
 // Counters of what went wrong at run time, for `counters` listings and the daemon's stats.
@@ -75,8 +90,10 @@ public:
     engine(engine&&) noexcept;
     engine& operator=(engine&&) noexcept;
 
-    // Runs the base chains hooked at (meta.family, meta.hook) over the packet.
-    run_result run(packet::packet_view& packet, packet_meta& meta, const services& with = {});
+    // Runs the base chains hooked at (meta.family, meta.hook) whose priority lies in `window`
+    // over the packet.
+    run_result run(packet::packet_view& packet, packet_meta& meta, const services& with = {},
+                   priority_window window = {});
 
     const compile::program& program() const { return *program_; }
     // The counter of each `counter` statement, in slot order (compile assigns slots).

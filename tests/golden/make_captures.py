@@ -39,6 +39,7 @@ def forward_packets():
         Raw(bytes(full)[:30]),                                                       # IPv4 header cut short
         eth / IPv6(src="2001:db8::6", dst="2001:db8:1::10") / TCP(sport=40004, dport=22),
         Raw(bytes(full)[:10]),                                                       # not even an Ethernet header
+        eth / IP(src="10.1.0.6", dst="192.0.2.10", chksum=0x1234) / TCP(sport=40005, dport=22),  # ip_rcv drops it
     ])
 
 

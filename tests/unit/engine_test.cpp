@@ -51,8 +51,8 @@ public:
 class fixed_fib : public vm::fib_oracle {
 public:
     uint32_t oif = 2;
-    bool lookup(const vm::packet_meta&, const uint8_t*, uint32_t, uint32_t, uint32_t result, uint8_t* dst,
-                uint32_t) override {
+    bool lookup(const vm::packet_meta&, const vm::fib_query& query, uint8_t* dst, uint32_t) override {
+        const uint32_t result = query.result;
         if (result == 1) std::memcpy(dst, &oif, 4);
         if (result == 3) {
             const uint32_t unicast = 1;  // RTN_UNICAST
@@ -600,8 +600,22 @@ TEST(Engine, NatChainsRunOnlyForANewConnection) {
     EXPECT_EQ(f.last_meta.mark, 0u);
 }
 
+TEST(Engine, QueueToAFixedNumberIsAQueueVerdict) {
+    engine_fixture f(input_chain("    tcp dport 22 queue num 3 bypass\n    tcp dport 23 queue\n    accept"));
+    ASSERT_TRUE(f.engine);
+    EXPECT_TRUE(f.report.unsupported.empty());
+    auto r = f.run(tcp(22));
+    EXPECT_EQ(r.verdict, vm::nf_queue);
+    EXPECT_EQ(r.queue_num, 3u);
+    EXPECT_EQ(f.decided_line(r), 4);
+    r = f.run(tcp(23));
+    EXPECT_EQ(r.verdict, vm::nf_queue);
+    EXPECT_EQ(r.queue_num, 0u);
+    EXPECT_EQ(f.run(tcp(24)).verdict, accept);
+}
+
 TEST(Engine, WhatCannotRunYetNeverMatchesAndIsCounted) {
-    engine_fixture f(input_chain("    tcp dport 22 queue num 3\n    tcp dport 22 drop"));
+    engine_fixture f(input_chain("    tcp dport 22 queue num 2-3\n    tcp dport 22 drop"));
     ASSERT_TRUE(f.engine);
     ASSERT_EQ(f.report.unsupported.size(), 1u);
     EXPECT_NE(f.report.unsupported[0].find("test.nft:4:"), std::string::npos) << f.report.unsupported[0];

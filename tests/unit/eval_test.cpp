@@ -17,6 +17,7 @@
 #include "nfqwall/ruleset.hpp"
 #include "packet/checksum.hpp"
 #include "replay/capture.hpp"
+#include "front/proto.hpp"
 #include "replay/interfaces.hpp"
 #include "replay/path.hpp"
 #include "replay/pcapng_interfaces.hpp"
@@ -306,25 +307,33 @@ TEST(eval_routes, fib_answers_oif_oifname_type_and_the_reverse_path_check) {
     const uint8_t from_lan[4] = {10, 0, 0, 5}, from_internet[4] = {8, 8, 8, 8};
     constexpr uint32_t saddr = 1, iif = 8, present = 32, oif_result = 1, oifname_result = 2, type_result = 3;
 
+    auto ask = [&](const uint8_t* address, uint32_t flags, uint32_t result, uint8_t* out, uint32_t len) {
+        vm::fib_query q;
+        std::memcpy(q.address, address, 4);
+        q.address_len = 4;
+        q.flags = flags;
+        q.result = result;
+        return routes.lookup(meta, q, out, len);
+    };
     uint8_t out[16] = {};
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, saddr, oif_result, out, 4));
+    ASSERT_TRUE(ask(from_lan, saddr, oif_result, out, 4));
     uint32_t index;
     std::memcpy(&index, out, 4);
     EXPECT_EQ(index, ifs.get("lan0").index);
 
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_internet, 4, saddr, oifname_result, out, 16));
+    ASSERT_TRUE(ask(from_internet, saddr, oifname_result, out, 16));
     EXPECT_STREQ(reinterpret_cast<const char*>(out), "wan0");
 
     // fib saddr . iif oif exists: a packet from the internet arriving on lan0 fails it.
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, saddr | iif | present, oif_result, out, 1));
+    ASSERT_TRUE(ask(from_lan, saddr | iif | present, oif_result, out, 1));
     EXPECT_EQ(out[0], 1);
-    ASSERT_TRUE(routes.lookup(meta, from_internet, 4, saddr | iif | present, oif_result, out, 1));
+    ASSERT_TRUE(ask(from_internet, saddr | iif | present, oif_result, out, 1));
     EXPECT_EQ(out[0], 0);
 
     std::memset(out, 0, sizeof out);
-    ASSERT_TRUE(routes.lookup(meta, from_lan, 4, 2, type_result, out, 4));
+    ASSERT_TRUE(ask(from_lan, 2, type_result, out, 4));
     EXPECT_EQ(out[0], static_cast<uint8_t>(replay::address_type::unicast));
 }
 
@@ -464,7 +473,10 @@ TEST(eval_path, malformed_and_foreign_frames_get_a_fate_without_harm) {
             EXPECT_FALSE(o.seen) << cut;
             EXPECT_EQ(o.fate, replay::packet_fate::dropped) << cut;
         } else if (cut < whole.size()) {
+            // Every cut leaves the IPv4 total length beyond the bytes: ip_rcv drops it.
             EXPECT_TRUE(o.malformed()) << cut;
+            EXPECT_TRUE(o.dropped_on_receive) << cut;
+            EXPECT_EQ(o.step_count, 0u) << cut;
         } else {
             EXPECT_EQ(o.fate, replay::packet_fate::accepted);
             EXPECT_FALSE(o.malformed());
@@ -477,6 +489,186 @@ TEST(eval_path, malformed_and_foreign_frames_get_a_fate_without_harm) {
     EXPECT_FALSE(o.seen);
     EXPECT_EQ(o.fate, replay::packet_fate::accepted);
     EXPECT_EQ(o.ethertype, 0x88cc);
+}
+
+TEST(eval_path, ip_rcv_drops_a_bad_ipv4_header_checksum_before_any_hook_but_not_on_output) {
+    auto c = compile_text("table ip t {\n\tchain pre {\n\t\ttype filter hook prerouting priority 0;\n\t\tmeta mark set 0x1\n\t}\n}\n");
+    ASSERT_TRUE(c);
+    auto frame = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    frame[14 + 10] ^= 0x40;  // the header checksum
+    replay::path_config received;
+    replay::path_runner forward(*c->engine, received);
+    const replay::path_outcome o = forward.run(frame, 1, nullptr, {});
+    EXPECT_FALSE(o.seen);
+    EXPECT_TRUE(o.dropped_on_receive);
+    EXPECT_FALSE(o.malformed());
+    EXPECT_EQ(o.fate, replay::packet_fate::dropped);
+    EXPECT_EQ(o.meta.mark, 0u);  // no rule ran
+
+    replay::path_config local;
+    local.hooks = {hook::output, hook::postrouting};
+    local.link = replay::link_kind::raw_ip;
+    replay::path_runner output(*c->engine, local);
+    std::vector<uint8_t> ip(frame.begin() + 14, frame.end());
+    const replay::path_outcome out = output.run(ip, 1, nullptr, {});
+    EXPECT_TRUE(out.seen);
+    EXPECT_EQ(out.fate, replay::packet_fate::accepted);
+}
+
+TEST(eval_path, forward_sees_the_ttl_the_router_decremented_and_ttl_1_never_reaches_it) {
+    auto c = compile_text(R"(
+table inet t {
+	chain pre {
+		type filter hook prerouting priority 0;
+		ip ttl 64 meta mark set 0x40
+	}
+	chain forward_chain {
+		type filter hook forward priority 0; policy accept;
+		ip ttl 63 meta mark set meta mark | 0x1
+		ip6 hoplimit 9 meta mark set 0x9
+	}
+}
+)");
+    ASSERT_TRUE(c);
+    replay::path_config config;
+    replay::path_runner runner(*c->engine, config);
+    auto frame = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    replay::path_outcome o = runner.run(frame, 1, nullptr, {});
+    EXPECT_EQ(o.fate, replay::packet_fate::accepted);
+    EXPECT_EQ(o.meta.mark, 0x41u);
+    EXPECT_TRUE(o.ttl_decremented);
+    EXPECT_EQ(frame[14 + 8], 63);
+    EXPECT_TRUE(packet::ipv4_header_checksum_ok(packet::parse(std::span<const uint8_t>(frame), packet::parse_options{.first = packet::first_header::ethernet})));
+
+    for (uint8_t ttl : {uint8_t{0}, uint8_t{1}}) {
+        auto expiring = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+        expiring[14 + 8] = ttl;
+        put16(expiring, 24, 0);
+        put16(expiring, 24, packet::checksum_fold(packet::checksum_add_bytes({expiring.data() + 14, 20})));
+        o = runner.run(expiring, 2, nullptr, {});
+        EXPECT_EQ(o.fate, replay::packet_fate::dropped) << int(ttl);
+        EXPECT_EQ(o.by_router, replay::path_outcome::router_drop::ttl_exceeded) << int(ttl);
+        EXPECT_EQ(o.meta.mark, 0u) << int(ttl);  // prerouting ran, forward did not
+        EXPECT_EQ(o.step_count, 2u);
+    }
+}
+
+TEST(eval_path, the_ttl_decrement_keeps_the_kernels_checksum_arithmetic_at_the_edges) {
+    // ip_decrease_ttl adds 0x0100 with an end-around carry: a header whose checksum field
+    // holds 0xfeff becomes 0x0000 there, not 0xffff.
+    std::vector<uint8_t> ip(20, 0);
+    ip[8] = 64;
+    ip[10] = 0xfe;
+    ip[11] = 0xff;
+    replay::decrease_ttl(ip, true);
+    EXPECT_EQ(ip[8], 63);
+    EXPECT_EQ(ip[10], 0x00);
+    EXPECT_EQ(ip[11], 0x00);
+    // 0xfffe + 0x0100 wraps its carry into the low byte: 0x00ff.
+    ip[10] = 0xff;
+    ip[11] = 0xfe;
+    replay::decrease_ttl(ip, true);
+    EXPECT_EQ(ip[10], 0x00);
+    EXPECT_EQ(ip[11], 0xff);
+    std::vector<uint8_t> ip6(40, 0);
+    ip6[7] = 10;
+    replay::decrease_ttl(ip6, false);
+    EXPECT_EQ(ip6[7], 9);
+}
+
+TEST(eval_path, with_routes_an_unroutable_destination_is_dropped_before_forward) {
+    auto c = compile_text("table ip t {\n\tchain forward_chain {\n\t\ttype filter hook forward priority 0;\n\t\tmeta mark set 0x1\n\t}\n}\n");
+    ASSERT_TRUE(c);
+    replay::interface_table ifs;
+    replay::route_table routes(ifs);
+    std::string error;
+    ASSERT_TRUE(routes.add("192.0.2.0/24=dmz0", error));
+    replay::path_config config;
+    config.routes = &routes;
+    replay::path_runner runner(*c->engine, config);
+    auto routed = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    EXPECT_EQ(runner.run(routed, 1, nullptr, {}).meta.mark, 1u);
+    auto unroutable = tcp_frame({10, 0, 0, 5}, {100, 64, 0, 1}, 22);
+    const replay::path_outcome o = runner.run(unroutable, 2, nullptr, {});
+    EXPECT_EQ(o.fate, replay::packet_fate::dropped);
+    EXPECT_EQ(o.by_router, replay::path_outcome::router_drop::no_route);
+    EXPECT_EQ(o.meta.mark, 0u);
+}
+
+// A tracker that answers `ct state` invalid before its lookup and established after it, and
+// records when the path called it.
+class recording_tracker final : public replay::conntrack_stage, public vm::conntrack_view {
+public:
+    std::vector<std::string> calls;
+    bool looked_up = false;
+
+    vm::conntrack_view& begin(const vm::packet_meta&) override {
+        calls.push_back("begin");
+        looked_up = false;
+        return *this;
+    }
+    bool lookup(const packet::packet_view&, const vm::packet_meta& meta) override {
+        calls.push_back("lookup before " + std::string(front::hook_name(meta.family, meta.hook)));
+        looked_up = true;
+        return true;
+    }
+    bool end(bool accepted, const vm::packet_meta&) override {
+        calls.push_back(accepted ? "confirm" : "forget");
+        return true;
+    }
+
+    bool get(int key, int, uint8_t* dst, uint32_t len) override {
+        if (key != front::CT_STATE || len != 4) return false;
+        const uint32_t state = looked_up ? 2u : 1u;  // NF_CT_STATE_BIT(established), invalid
+        std::memcpy(dst, &state, 4);
+        return true;
+    }
+    bool set(int, int, const uint8_t*, uint32_t) override { return false; }
+    void untrack() override {}
+};
+
+TEST(eval_path, chains_below_the_conntrack_priority_run_before_the_lookup_and_the_rest_after) {
+    auto c = compile_text(R"(
+table ip t {
+	chain raw {
+		type filter hook prerouting priority raw;
+		ct state invalid meta mark set 0x1
+	}
+	chain at_conntrack {
+		type filter hook prerouting priority -200;
+		ct state established meta mark set meta mark | 0x2
+	}
+	chain forward_chain {
+		type filter hook forward priority 0; policy drop;
+		meta mark 0x3 ct state established tcp dport 22 accept
+	}
+}
+)");
+    ASSERT_TRUE(c);
+    recording_tracker tracker;
+    replay::path_config config;
+    config.conntrack = &tracker;
+    replay::path_runner runner(*c->engine, config);
+    auto ssh = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    const replay::path_outcome o = runner.run(ssh, 1, nullptr, {});
+    EXPECT_EQ(o.fate, replay::packet_fate::accepted);
+    EXPECT_EQ(o.meta.mark, 3u);
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before prerouting", "confirm"}));
+
+    tracker.calls.clear();
+    auto web = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 80);
+    EXPECT_EQ(runner.run(web, 2, nullptr, {}).fate, replay::packet_fate::dropped);
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before prerouting", "forget"}));
+
+    // A path without prerouting or output looks the packet up before its first hook.
+    replay::path_config forward_only = config;
+    forward_only.hooks = {hook::forward};
+    replay::path_runner later(*c->engine, forward_only);
+    tracker.calls.clear();
+    auto again = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 22);
+    const replay::path_outcome f = later.run(again, 3, nullptr, {});
+    EXPECT_EQ(f.fate, replay::packet_fate::dropped);  // no prerouting: the mark is never 3
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before forward", "forget"}));
 }
 
 // ---- nfqwall eval, end to end ----
@@ -515,7 +707,7 @@ TEST(eval_command, out_writes_the_passing_packets_as_rewritten_with_checksums_up
     ASSERT_EQ(eval::run_eval(options, stdout_text, stderr_text), 0) << stderr_text.str();
     EXPECT_EQ(stdout_text.str(),
               "1 accept at forward by " + ruleset +
-                  ":8: ip daddr 10.0.0.9 accept [ip checksum 5263 -> 18056] [ip daddr 203.0.113.1 -> 10.0.0.9] "
+                  ":8: ip daddr 10.0.0.9 accept [ip checksum 5519 -> 18312] [ip daddr 203.0.113.1 -> 10.0.0.9] "
                   "[tcp dport 80 -> 8080] [tcp checksum 26942 -> 31735]\n"
                   "2 drop at forward by " + ruleset + ":6: chain ip t forward_chain policy drop\n");
     EXPECT_EQ(stderr_text.str(), "nfqwall eval: 2 packets, 1 accepted, 1 dropped, 0 queued, 0 malformed\n");
@@ -526,7 +718,11 @@ TEST(eval_command, out_writes_the_passing_packets_as_rewritten_with_checksums_up
     replay::captured_packet p;
     ASSERT_EQ(r->next(p), replay::capture_reader::read_status::packet);
     EXPECT_EQ(p.time_ns, 1'700'000'000'123'456'789ull);
-    const std::vector<uint8_t> expected = tcp_frame({198, 51, 100, 7}, {10, 0, 0, 9}, 8080, "hello");
+    // Rewritten, then forwarded: the router took one off the TTL.
+    std::vector<uint8_t> expected = tcp_frame({198, 51, 100, 7}, {10, 0, 0, 9}, 8080, "hello");
+    expected[14 + 8] = 63;
+    put16(expected, 24, 0);
+    put16(expected, 24, packet::checksum_fold(packet::checksum_add_bytes({expected.data() + 14, 20})));
     EXPECT_EQ(std::vector<uint8_t>(p.bytes.begin(), p.bytes.end()), expected);
     EXPECT_TRUE(packet::ipv4_header_checksum_ok(packet::parse(p.bytes, {})));
     EXPECT_TRUE(tcp_checksum_ok(p.bytes));

@@ -1,0 +1,40 @@
+// The path's conntrack stage backed by nfqwall's tracker: `ct` expressions of a replayed
+// packet see the entry tracker::in gives it, and the end of the path confirms or discards
+// it, with a bounded step of expiry per packet.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "conntrack/packet_ct.hpp"
+#include "conntrack/tracker.hpp"
+#include "replay/path.hpp"
+
+namespace nfqwall::replay {
+
+class tracker_stage final : public conntrack_stage {
+public:
+    explicit tracker_stage(conntrack::tracker& tracker) : tracker_(tracker) {}
+
+    vm::conntrack_view& begin(const vm::packet_meta& meta) override;
+    bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) override;
+    bool end(bool accepted, const vm::packet_meta& meta) override;
+
+    // What the lookup of the packet the path ran last found, for traces: `ct state` bits
+    // (0 when the path never looked it up: no hook saw it, or ARP) and `ct id`.
+    struct looked_up {
+        uint32_t state = 0;
+        bool has_id = false;
+        uint32_t id = 0;
+    };
+    // Forgets the last packet's answer; call before running the next packet.
+    void next_packet() { last_ = {}; }
+    const looked_up& last() const { return last_; }
+
+private:
+    conntrack::tracker& tracker_;
+    std::optional<conntrack::packet_ct> view_;
+    looked_up last_;
+};
+
+}  // namespace nfqwall::replay
