@@ -23,6 +23,7 @@ constexpr int32_t nft_jump = -3;
 constexpr int32_t nft_goto = -4;
 constexpr int32_t nft_return = -5;
 constexpr uint32_t jump_stack_size = 16;
+constexpr uint32_t tcpopt_maxseg = 2;  // TCPOPT_MSS
 
 uint64_t read_host(const uint8_t* p, uint32_t len) {
     uint64_t v = 0;
@@ -584,15 +585,27 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             break;
         }
         case opcode::exthdr_set: {
-            const packet::located opt = packet::find_tcp_option(*pkt, static_cast<uint8_t>(in.a));
-            if (!opt.found() || !pkt->has_transport_header()) goto broke;
+            // nft_exthdr_tcp_set_eval: an absent option leaves the packet and the rule alone;
+            // an unreadable header or an option too short for the field breaks the rule.
+            packet::located opt;
+            const packet::tcp_option_search found = packet::search_tcp_option(*pkt, static_cast<uint8_t>(in.a), opt);
+            if (found == packet::tcp_option_search::absent) break;
+            if (found != packet::tcp_option_search::found || in.b + in.len > opt.length) goto broke;
+            const uint32_t at = opt.offset + in.b;
+            const uint8_t* value = reg(in.sreg);
+            bool same = true;
+            for (uint32_t k = 0; k < in.len; ++k) same = same && pkt->u8_at(at + k) == value[k];
+            if (same) break;
+            // The kernel never raises an MSS ("increase can cause connection to stall"): a
+            // segment announcing the new size or less keeps its own.
+            if (in.a == tcpopt_maxseg && in.len == 2 && pkt->be16_at(at) <= (uint32_t{value[0]} << 8 | value[1])) break;
             packet::payload_write w;
             w.base = packet::payload_base::transport;
-            w.offset = opt.offset + in.b - pkt->transport_offset();
+            w.offset = at - pkt->transport_offset();
             w.length = in.len;
             w.checksum = packet::checksum_kind::inet;
             w.checksum_offset = 16;  // the TCP checksum
-            if (!packet::payload_set(*pkt, w, reg(in.sreg))) goto broke;
+            if (!packet::payload_set(*pkt, w, value)) goto broke;
             out->modified = true;
             break;
         }

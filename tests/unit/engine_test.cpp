@@ -564,6 +564,60 @@ TEST(Engine, PayloadStatementsRewriteAndFixChecksums) {
     EXPECT_TRUE(ipv4_checksums_ok(b));
 }
 
+packet_spec syn_with_mss(uint16_t mss, int version = 4) {
+    packet_spec s = tcp(80);
+    s.tcp_options = {2, 4, static_cast<uint8_t>(mss >> 8), static_cast<uint8_t>(mss), 1, 1, 1, 0};  // MSS NOP NOP NOP EOL
+    return version == 6 ? v6(s) : s;
+}
+
+uint16_t mss_of(const std::vector<uint8_t>& bytes, int version = 4) {
+    const size_t at = (version == 6 ? 40 : 20) + 20 + 2;  // the MSS value after its kind and length
+    return static_cast<uint16_t>(bytes[at] << 8 | bytes[at + 1]);
+}
+
+// nft_exthdr_tcp_set_eval only ever lowers the MSS: a SYN announcing the new size or less keeps
+// its own (the lab saw the kernel keep 1100 under `set 1300`), and the rule goes on.
+TEST(Engine, MaxsegSetOnlyLowersTheMss) {
+    engine_fixture f(input_chain("    tcp option maxseg size set 1300 meta mark set 7"));
+    ASSERT_TRUE(f.engine);
+    for (int version : {4, 6}) {
+        SCOPED_TRACE(version);
+        auto r = f.run(syn_with_mss(1460, version));
+        EXPECT_TRUE(r.modified);
+        EXPECT_EQ(mss_of(f.last_bytes, version), 1300);
+        EXPECT_EQ(f.last_meta.mark, 7u);
+        if (version == 4) {
+            EXPECT_TRUE(ipv4_checksums_ok(f.last_bytes));
+        }
+        for (uint16_t kept : {1100, 1299, 1300}) {
+            r = f.run(syn_with_mss(kept, version));
+            EXPECT_FALSE(r.modified) << kept;
+            EXPECT_EQ(mss_of(f.last_bytes, version), kept);
+            EXPECT_EQ(f.last_bytes, build_packet(syn_with_mss(kept, version)));
+            EXPECT_EQ(f.last_meta.mark, 7u) << "the rule goes on after a kept MSS";
+        }
+    }
+}
+
+// Without an MSS option the statement does nothing and the rule goes on; a packet that is not
+// TCP, or whose option runs past the TCP header, breaks the rule.
+TEST(Engine, MaxsegSetOnAbsentAndBrokenOptions) {
+    engine_fixture f(input_chain("    tcp option maxseg size set 1300 meta mark set 7"));
+    ASSERT_TRUE(f.engine);
+    packet_spec none = tcp(80);
+    none.tcp_options = {1, 1, 1, 0};
+    auto r = f.run(none);
+    EXPECT_FALSE(r.modified);
+    EXPECT_EQ(f.last_meta.mark, 7u);
+    packet_spec runs_past = tcp(80);
+    runs_past.tcp_options = {1, 1, 2, 4};  // MSS kind and length in the last two bytes
+    r = f.run(runs_past);
+    EXPECT_FALSE(r.modified);
+    EXPECT_EQ(f.last_meta.mark, 0u);
+    f.run(udp(80));
+    EXPECT_EQ(f.last_meta.mark, 0u);
+}
+
 TEST(Engine, RejectDropsAndSaysHowToAnswer) {
     engine_fixture f(input_chain("    tcp dport 22 reject with tcp reset\n    reject with icmp host-prohibited"));
     ASSERT_TRUE(f.engine);

@@ -3,6 +3,7 @@
 // tests can check what a rewrite did to them.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -27,6 +28,7 @@ struct packet_spec {
     uint8_t ttl = 64;
     uint8_t tos = 0;
     uint16_t payload = 0;      // bytes of zeros after the transport header
+    std::vector<uint8_t> tcp_options;  // TCP only: a multiple of 4 bytes, after the fixed header
     bool ethernet = false;
     std::array<uint8_t, 6> src_mac{0x02, 0, 0, 0, 0, 1};
     std::array<uint8_t, 6> dst_mac{0x02, 0, 0, 0, 0, 2};
@@ -48,7 +50,7 @@ inline std::vector<uint8_t> build_packet(const packet_spec& s) {
     const size_t l3 = out.size();
     const size_t l3_len = s.ip_version == 4 ? 20 : 40;
     size_t l4_len = 8;
-    if (s.protocol == 6) l4_len = 20;
+    if (s.protocol == 6) l4_len = 20 + s.tcp_options.size();
     const size_t total = l3_len + l4_len + s.payload;
     out.resize(l3 + total, 0);
     std::array<uint8_t, 16> src{}, dst{};
@@ -85,7 +87,8 @@ inline std::vector<uint8_t> build_packet(const packet_spec& s) {
         put16(out, l4 + 2, s.dport);
         put16(out, l4 + 4, 0x0102);
         put16(out, l4 + 6, 0x0304);
-        out[l4 + 12] = 0x50;
+        out[l4 + 12] = static_cast<uint8_t>((l4_len / 4) << 4);
+        std::copy(s.tcp_options.begin(), s.tcp_options.end(), out.begin() + static_cast<long>(l4 + 20));
         out[l4 + 13] = s.tcp_flags;
         put16(out, l4 + 14, 64240);
         checksum_at = l4 + 16;
