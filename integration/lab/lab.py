@@ -405,6 +405,8 @@ def nfqwall_answer(entry, family):
     if entry["verdict"] != "reject":
         return entry["verdict"]
     text = next((c[len("reject with "):] for c in entry["changes"] if c.startswith("reject with ")), "?")
+    if ": no reply sent" in text:
+        return "drop"  # a reject the kernel does not answer: on the wire, a drop
     if text.startswith("icmpx "):
         code = text[len("icmpx "):]
         four, six = ICMPX.get(code, (code, code))

@@ -79,7 +79,14 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
         } else if (r.rule != nullptr) {
             line += " by " + names.rule(r.rule_index);
         }
-        if (o.fate == replay::packet_fate::rejected) line += " [reject with " + reject_text(r, step.family) + "]";
+        if (o.fate == replay::packet_fate::rejected) {
+            // The kernel drops the packet either way; it only answers the ones it may.
+            line += " [reject with " + reject_text(r, step.family);
+            if (o.no_reply != packet::no_reply_reason::none) {
+                line += fmt::format(": no reply sent ({})", packet::describe(o.no_reply));
+            }
+            line += "]";
+        }
         if (o.fate == replay::packet_fate::queued) line += fmt::format(" [queue num {}]", r.queue_num);
     }
     if (o.meta.mark != 0) line += " [mark " + meta_value(front::META_MARK, 0) + " -> " + meta_value(front::META_MARK, o.meta.mark) + "]";

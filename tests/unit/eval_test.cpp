@@ -668,4 +668,40 @@ TEST(eval_command, a_broken_ruleset_exits_1_with_a_located_message_and_file_erro
     EXPECT_NE(e3.str().find("bogus"), std::string::npos);
 }
 
+// A reject the kernel would not answer still drops; the line says no reply goes out, and why.
+TEST(eval_command, rejects_say_when_the_kernel_sends_no_reply) {
+    const std::string ruleset = temp("eval-reject.nft");
+    {
+        std::ofstream f(ruleset);
+        f << "table ip t {\n"
+             "\tchain forward_chain {\n"
+             "\t\ttype filter hook forward priority 0; policy accept;\n"
+             "\t\ttcp dport 25 reject with tcp reset\n"
+             "\t}\n"
+             "}\n";
+    }
+    const std::string in = temp("eval-reject.pcap");
+    {
+        std::string error;
+        auto w = replay::capture_writer::create(in, 1 /* DLT_EN10MB */, 65535, error);
+        ASSERT_TRUE(w) << error;
+        auto syn = tcp_frame({198, 51, 100, 7}, {203, 0, 113, 1}, 25);
+        w->write(1'700'000'000'000'000'000ull, syn, 54);
+        auto rst = syn;
+        rst[14 + 20 + 13] = 0x04;
+        w->write(1'700'000'000'000'000'000ull, rst, 54);
+        ASSERT_TRUE(w->close());
+    }
+    eval::eval_options options;
+    options.ruleset = ruleset;
+    options.capture = in;
+    options.iif = "eth0";
+    std::ostringstream o, e;
+    ASSERT_EQ(eval::run_eval(options, o, e), 0) << e.str();
+    const std::string rule = ruleset + ":4: tcp dport 25 reject with tcp reset";
+    EXPECT_EQ(o.str(), "1 reject at forward by " + rule + " [reject with tcp reset]\n"
+                       "2 reject at forward by " + rule + " [reject with tcp reset: no reply sent (the packet is a RST)]\n");
+    EXPECT_EQ(e.str(), "nfqwall eval: 2 packets, 0 accepted, 2 dropped, 0 queued, 0 malformed\n");
+}
+
 }  // namespace
