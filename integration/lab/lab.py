@@ -691,8 +691,10 @@ class Runner:
 
     def nfqwall_side(self, run):
         out_pcap = run.path(".out.pcap")
+        # R's two interfaces are veths (meta iifkind/oifkind "veth"); a capture cannot say so.
+        kinds = [arg for name in (IF_RA, IF_RB) for arg in ("--if-kind", f"{name}=veth")]
         cmd = [self.nfqwall, "eval", "-f", run.ruleset, "--pcap", run.path(".pcapng"), *nfqwall_routes(run.routes),
-               "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
+               *kinds, "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
         r = subprocess.run(cmd, capture_output=True, text=True)
         run.eval_stdout, run.eval_stderr = r.stdout, r.stderr
         with open(run.path(".eval.txt"), "w") as f:

@@ -263,6 +263,15 @@ bool engine::state::load_meta(uint16_t key, uint8_t* dst, uint32_t len) {
         return iface(m.oif, [&](const interface_info& i) { std::memcpy(dst, i.name.data(), std::min<uint32_t>(len, 16)); });
     case front::META_IIFTYPE: return iface(m.iif, [&](const interface_info& i) { put<uint16_t>(dst, i.type); });
     case front::META_OIFTYPE: return iface(m.oif, [&](const interface_info& i) { put<uint16_t>(dst, i.type); });
+    // nft_meta_get_eval_kind: a device without rtnl_link_ops (here: no known kind) fails.
+    case front::META_IIFKIND:
+        if (m.iif == nullptr || m.iif->kind[0] == '\0') return false;
+        std::memcpy(dst, m.iif->kind.data(), std::min<uint32_t>(len, 16));
+        return true;
+    case front::META_OIFKIND:
+        if (m.oif == nullptr || m.oif->kind[0] == '\0') return false;
+        std::memcpy(dst, m.oif->kind.data(), std::min<uint32_t>(len, 16));
+        return true;
     case front::META_IIFGROUP: return iface(m.iif, [&](const interface_info& i) { put<uint32_t>(dst, i.group); });
     case front::META_OIFGROUP: return iface(m.oif, [&](const interface_info& i) { put<uint32_t>(dst, i.group); });
     case front::META_SKUID:

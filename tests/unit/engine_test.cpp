@@ -618,6 +618,37 @@ TEST(Engine, MaxsegSetOnAbsentAndBrokenOptions) {
     EXPECT_EQ(f.last_meta.mark, 0u);
 }
 
+// nft_meta: iifkind/oifkind load the device's rtnl link kind; a device without one (here: no
+// kind known) fails the load, so `!=` does not match either.
+TEST(Engine, InterfaceKindsMatchTheLinkKind) {
+    engine_fixture f(R"(table inet t {
+  chain c {
+    type filter hook forward priority 0; policy accept;
+    meta iifkind "veth" meta mark set 1
+    meta iifkind != "veth" meta mark set 2
+    meta oifkind "bridge" meta priority set 1:1
+  }
+  chain i {
+    type filter hook input priority 0; policy accept;
+    meta oifkind "bridge" meta priority set 1:1
+  }
+})");
+    ASSERT_TRUE(f.engine);
+    f.run(tcp(22), front::hook::forward);
+    EXPECT_EQ(f.last_meta.mark, 0u);
+    EXPECT_EQ(f.last_meta.priority, 0u);
+    f.eth0.set_kind("veth");
+    f.eth1.set_kind("bridge");
+    f.run(tcp(22), front::hook::forward);
+    EXPECT_EQ(f.last_meta.mark, 1u);
+    EXPECT_EQ(f.last_meta.priority, 0x00010001u);
+    f.eth0.set_kind("dummy");
+    f.run(tcp(22), front::hook::forward);
+    EXPECT_EQ(f.last_meta.mark, 2u);
+    f.run(tcp(22), front::hook::input);  // no output interface at input
+    EXPECT_EQ(f.last_meta.priority, 0u);
+}
+
 TEST(Engine, RejectDropsAndSaysHowToAnswer) {
     engine_fixture f(input_chain("    tcp dport 22 reject with tcp reset\n    reject with icmp host-prohibited"));
     ASSERT_TRUE(f.engine);
