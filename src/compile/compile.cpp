@@ -637,7 +637,13 @@ private:
             emit({opcode::exthdr_load, *r, 0, 1, 1, static_cast<uint16_t>(op), type, 0});
             return r;
         }
-        if (x.offset % 8 != 0 || x.len % 8 != 0) return fail(why, "sub-byte extension header field", x.loc);
+        if (x.offset % 8 != 0 || x.len % 8 != 0) {
+            // A bit field (`frag more-fragments`, `frag frag-off`): nft loads the covering bytes
+            // and masks (and shifts) them; one instruction does the same, as for payloads.
+            emit({opcode::exthdr_bits, *r, 0, static_cast<uint8_t>(value_bytes(x.len)), static_cast<uint8_t>(op),
+                  static_cast<uint16_t>(x.len), type, x.offset});
+            return r;
+        }
         emit({opcode::exthdr_load, *r, 0, static_cast<uint8_t>(x.len / 8), 0, static_cast<uint16_t>(op), type, x.offset / 8});
         return r;
     }

@@ -79,6 +79,18 @@ inline void clear_register(uint8_t* d, uint32_t len) {
     }
 }
 
+// A bit field of `covering` loaded bytes, `shift` bits into them and `bits` long, as a
+// right-aligned big-endian value of `len` register bytes (what a load, a mask and a right
+// shift leave).
+void right_align_bits(const uint8_t* buf, uint32_t covering, uint32_t shift, uint32_t bits, uint8_t* d, uint32_t len) {
+    unsigned __int128 v = 0;
+    for (uint32_t k = 0; k < covering; ++k) v = (v << 8) | buf[k];
+    v >>= covering * 8 - shift - bits;
+    if (bits < 128) v &= (static_cast<unsigned __int128>(1) << bits) - 1;
+    clear_register(d, len);
+    for (uint32_t k = 0; k < len; ++k) d[len - 1 - k] = static_cast<uint8_t>(v >> (8 * k));
+}
+
 bool cmp_holds(uint8_t op, int c) {
     switch (op & compile::cmp_op_mask) {
     case compile::cmp_eq: return c == 0;
@@ -348,17 +360,22 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             break;
         }
         case opcode::payload_bits: {
-            const uint32_t bits = in.aux, shift = in.b % 8;
-            const uint32_t covering = (shift + bits + 7) / 8;
+            const uint32_t covering = (in.b % 8 + in.aux + 7) / 8;
             uint8_t buf[17] = {};
             if (covering > 16 || !pkt->load(static_cast<packet::payload_base>(in.a), in.b / 8, covering, buf)) goto broke;
-            unsigned __int128 v = 0;
-            for (uint32_t k = 0; k < covering; ++k) v = (v << 8) | buf[k];
-            v >>= covering * 8 - shift - bits;
-            if (bits < 128) v &= (static_cast<unsigned __int128>(1) << bits) - 1;
-            uint8_t* d = reg(in.dreg);
-            clear_register(d, in.len);
-            for (uint32_t k = 0; k < in.len; ++k) d[in.len - 1 - k] = static_cast<uint8_t>(v >> (8 * k));
+            right_align_bits(buf, covering, in.b % 8, in.aux, reg(in.dreg), in.len);
+            break;
+        }
+        case opcode::exthdr_bits: {
+            // nft's exthdr load of the covering bytes (failing as the whole load would), then
+            // its bitwise mask and shift.
+            const uint32_t covering = (in.b % 8 + in.aux + 7) / 8;
+            uint8_t buf[17] = {};
+            if (covering > 16 || !packet::exthdr_load(*pkt, static_cast<packet::exthdr_op>(in.flags), static_cast<uint8_t>(in.a),
+                                                      in.b / 8, covering, buf)) {
+                goto broke;
+            }
+            right_align_bits(buf, covering, in.b % 8, in.aux, reg(in.dreg), in.len);
             break;
         }
         case opcode::exthdr_load: {

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <tuple>
 #include <set>
 
 #include "allocation_counter.hpp"
@@ -647,6 +648,53 @@ TEST(Engine, InterfaceKindsMatchTheLinkKind) {
     EXPECT_EQ(f.last_meta.mark, 2u);
     f.run(tcp(22), front::hook::input);  // no output interface at input
     EXPECT_EQ(f.last_meta.priority, 0u);
+}
+
+// An IPv6 UDP packet behind a fragment header: `offset` in 8-byte units, M flag `more`.
+std::vector<uint8_t> ipv6_fragment(uint16_t offset, bool more, uint8_t reserved2 = 0) {
+    packet_spec s = v6(udp(53));
+    s.payload = 16;
+    std::vector<uint8_t> b = build_packet(s);
+    const uint16_t field = static_cast<uint16_t>(offset << 3 | reserved2 << 1 | (more ? 1 : 0));
+    const uint8_t header[8] = {17, 0, static_cast<uint8_t>(field >> 8), static_cast<uint8_t>(field), 0x12, 0x34, 0x56, 0x78};
+    b.insert(b.begin() + 40, header, header + 8);
+    b[6] = 44;
+    testing::put16(b, 4, static_cast<uint16_t>(b.size() - 40));
+    return b;
+}
+
+// `frag more-fragments` and `frag frag-off` are bit fields of the fragment header: nft loads
+// the covering bytes with exthdr and masks them; the load fails without a fragment header.
+TEST(Engine, FragmentHeaderBitFields) {
+    engine_fixture f(input_chain("    frag more-fragments 1 meta mark set 1\n"
+                                 "    frag more-fragments 0 meta mark set 2\n"
+                                 "    frag frag-off 3 meta priority set 1:3\n"
+                                 "    frag frag-off != 0 meta priority set 2:0\n"
+                                 "    frag reserved2 2 drop"));
+    ASSERT_TRUE(f.engine);
+    EXPECT_TRUE(f.report.unsupported.empty()) << f.report.unsupported[0];
+    auto run = [&](std::vector<uint8_t> b) {
+        const vm::run_result r = f.run(std::move(b));
+        return std::tuple{f.last_meta.mark, f.last_meta.priority, r.verdict};
+    };
+    EXPECT_EQ(run(ipv6_fragment(0, true)), std::tuple(1u, 0u, accept));
+    EXPECT_EQ(run(ipv6_fragment(0, false)), std::tuple(2u, 0u, accept));
+    EXPECT_EQ(run(ipv6_fragment(3, true)), std::tuple(1u, 0x00020000u, accept));  // the later rule wins
+    EXPECT_EQ(run(ipv6_fragment(3, false)), std::tuple(2u, 0x00020000u, accept));
+    EXPECT_EQ(run(ipv6_fragment(0x1fff, false)), std::tuple(2u, 0x00020000u, accept));
+    EXPECT_EQ(run(ipv6_fragment(0, false, 2)), std::tuple(2u, 0u, drop));
+    EXPECT_EQ(run(ipv6_fragment(0, true, 1)), std::tuple(1u, 0u, accept));
+    EXPECT_EQ(run(build_packet(v6(udp(53)))), std::tuple(0u, 0u, accept));  // no fragment header
+}
+
+// A bit field that is not the last in its byte compares right-aligned, as a payload one does.
+TEST(Engine, FragmentOffsetRangesAndSets) {
+    engine_fixture f(input_chain("    frag frag-off 2-4 drop\n    frag frag-off { 7, 100 } drop"));
+    ASSERT_TRUE(f.engine);
+    for (uint16_t offset : {0, 1, 2, 3, 4, 5, 7, 99, 100, 8191}) {
+        const bool dropped = (offset >= 2 && offset <= 4) || offset == 7 || offset == 100;
+        EXPECT_EQ(f.run(ipv6_fragment(offset, offset % 2 == 0)).verdict, dropped ? drop : accept) << offset;
+    }
 }
 
 TEST(Engine, RejectDropsAndSaysHowToAnswer) {
