@@ -236,6 +236,7 @@ private:
             }
             d.stmts.push_back(tpl);
         }
+        d.dynamic_stmt_slots = dynamic_stmt_slots(t, s);
         std::vector<vm::element_init> elements;
         if (s.init && s.init->is(expr_kind::set)) {
             for (const auto& item : s.init->as<set_expr>().items) {
@@ -249,6 +250,32 @@ private:
         if ((s.flags & NFT_SET_EVAL) && s.size == 0) d.capacity = std::max(d.capacity, default_dynamic_size);
         if (d.capacity == 0) d.capacity = 1;
         return vm::set_store::build(d, elements, opts_.now_ns);
+    }
+
+    // The most statements an `add`/`update` of the table's rules gives a new element of `s`
+    // (nft_dynset_new clones the statement's own expressions into it), so that every element
+    // has room for their states.
+    static uint32_t dynamic_stmt_slots(const table& t, const set& s) {
+        size_t most = 0;
+        for (const auto& c : t.chains) {
+            for (const auto& r : c->rules) {
+                for (const auto& st : r.stmts) {
+                    const expr* target = nullptr;
+                    size_t count = 0;
+                    if (st->is(stmt_kind::set)) {
+                        target = st->as<set_stmt>().set.get();
+                        count = st->as<set_stmt>().stmts.size();
+                    } else if (st->is(stmt_kind::map)) {
+                        target = st->as<map_stmt>().set.get();
+                        count = st->as<map_stmt>().stmts.size();
+                    }
+                    if (target != nullptr && target->is(expr_kind::set_ref) && target->as<set_ref_expr>().target == &s) {
+                        most = std::max(most, count);
+                    }
+                }
+            }
+        }
+        return static_cast<uint32_t>(most);
     }
 
     static bool element_template_of(const stmt& st, vm::element_template& out) {

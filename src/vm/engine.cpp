@@ -238,7 +238,9 @@ struct engine::state {
     }
 
     bool load_meta(uint16_t key, uint8_t* dst, uint32_t len);
-    bool element_stmts(const std::vector<element_template>& stmts, element_view& view);
+    // nft_set_elem_update_expr: the element's own stateful expressions, in order, on this
+    // packet; false when one ends the rule (a limit or quota that does not match).
+    bool element_stmts(element_view& view);
     // Runs the rule's instructions. Returns the verdict code, NFT_CONTINUE when it matched
     // without one, NFT_BREAK when a test failed (at `stopped`).
     int32_t run_rule(const compile::rule_code& rule, uint32_t& stopped, uint32_t& target, uint16_t& queue);
@@ -318,8 +320,9 @@ bool engine::state::load_meta(uint16_t key, uint8_t* dst, uint32_t len) {
     }
 }
 
-bool engine::state::element_stmts(const std::vector<element_template>& stmts, element_view& view) {
+bool engine::state::element_stmts(element_view& view) {
     const uint32_t bytes = pkt->network_length();
+    const std::span<const element_template> stmts = view.stmts;
     for (size_t i = 0; i < stmts.size() && i < view.states.size(); ++i) {
         element_state& s = view.states[i];
         switch (stmts[i].what) {
@@ -516,6 +519,11 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
                 clear_register(dst, d.data_bytes);
                 if (view.data) std::memcpy(dst, view.data, d.data_bytes);
             }
+            // nft_lookup_eval runs a found element's stateful expressions too: a lookup counts
+            // in the element's counter and takes from its limit, and a limit that says no ends
+            // the rule as if the key were absent (the lab's meter: `ip saddr @flood` right after
+            // the key's first packet spends the second token of `burst 2`).
+            if (found && !element_stmts(view)) goto broke;
             break;
         }
         case opcode::verdict_map: {
@@ -523,6 +531,7 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             if (!p->sets[in.aux]->lookup({reg(in.sreg), in.len}, meta->now_ns, view) || view.verdict == nullptr) {
                 goto broke;
             }
+            if (!element_stmts(view)) goto broke;  // nft_lookup_eval, as for a lookup
             target = view.verdict->chain;
             queue = view.verdict->queue_num;
             return view.verdict->code;
@@ -643,12 +652,14 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             element_view view;
             set_store::update_result r;
             switch (d.op) {
-            case 0: r = set.add(key, value, d.timeout_ns, meta->now_ns, &view); break;
-            case 1: r = set.update(key, value, d.timeout_ns, meta->now_ns, &view); break;
+            case 0: r = set.add(key, value, d.timeout_ns, meta->now_ns, &view, d.stmts); break;
+            case 1: r = set.update(key, value, d.timeout_ns, meta->now_ns, &view, d.stmts); break;
             default: r = set.remove(key, meta->now_ns); break;
             }
             if (r == set_store::update_result::full) goto broke;
-            if (d.op != 2 && !d.stmts.empty() && !element_stmts(d.stmts, view)) goto broke;
+            // nft_dynset_eval runs the element's own expressions (those it was created with),
+            // new or not.
+            if (d.op != 2 && !element_stmts(view)) goto broke;
             break;
         }
         case opcode::notrack:

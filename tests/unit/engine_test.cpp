@@ -471,6 +471,90 @@ TEST(Engine, DynamicSetsAreUpdatedFromThePacketPath) {
     EXPECT_EQ(f.run(tcp(22, "10.0.0.3")).verdict, accept);
 }
 
+packet_spec udp_from(std::string_view src, uint16_t dport) {
+    packet_spec s = udp(dport);
+    s.src = src;
+    return s;
+}
+
+// A meter: the element created by `add @flood { ip saddr limit ... }` gets the statement's own
+// limit, full (nft_dynset_new clones it), and every evaluation takes from it: the add's, and
+// a lookup's (nft_lookup_eval runs a found element's expressions; a limit that says no ends
+// the lookup's rule). The sequences are the kernel's, seen in the lab (dynamic_sets).
+TEST(Engine, MeterLimitsAreTheElementsOwnAndLookupsSpendThem) {
+    const char* ruleset = R"(table ip t {
+  set flood { type ipv4_addr; size 64; flags dynamic; }
+  set flood3 { type ipv4_addr; size 64; flags dynamic; }
+  set perkey { type ipv4_addr; size 64; flags dynamic; }
+  chain c {
+    type filter hook forward priority 0; policy accept;
+    udp dport 5 add @flood { ip saddr limit rate over 1/minute burst 2 packets } drop
+    udp dport 6 ip saddr @flood drop
+    udp dport 15 add @flood3 { ip saddr limit rate over 1/minute burst 3 packets } drop
+    udp dport 16 ip saddr @flood3 drop
+    udp dport 7 add @perkey { ip saddr limit rate 1/minute burst 3 packets } accept
+    udp dport 7 drop
+  }
+})";
+    engine_fixture f(ruleset);
+    ASSERT_TRUE(f.engine);
+    auto verdicts = [&](std::initializer_list<std::pair<const char*, uint16_t>> packets) {
+        std::vector<int32_t> out;
+        for (const auto& [src, dport] : packets) out.push_back(f.run(udp_from(src, dport), front::hook::forward).verdict);
+        return out;
+    };
+    // burst 2, over: the key's first packet passes (one token), the lookup right after takes
+    // the second and so misses; from then on the limit is over, for the add and the lookup.
+    EXPECT_EQ(verdicts({{"192.0.2.50", 5}, {"192.0.2.51", 6}, {"192.0.2.50", 6}, {"192.0.2.50", 5}, {"192.0.2.51", 6},
+                        {"192.0.2.50", 6}, {"192.0.2.50", 5}}),
+              (std::vector<int32_t>{accept, accept, accept, drop, accept, drop, drop}));
+    // burst 3, over: two packets pass; the lookup misses after the first, hits after the second.
+    EXPECT_EQ(verdicts({{"192.0.2.60", 15}, {"192.0.2.60", 16}, {"192.0.2.60", 15}, {"192.0.2.60", 16}, {"192.0.2.60", 15}}),
+              (std::vector<int32_t>{accept, accept, accept, drop, drop}));
+    // burst 3, under: exactly three packets of a key; another key has its own limit.
+    EXPECT_EQ(verdicts({{"192.0.2.52", 7}, {"192.0.2.52", 7}, {"192.0.2.53", 7}, {"192.0.2.52", 7}, {"192.0.2.52", 7},
+                        {"192.0.2.52", 7}}),
+              (std::vector<int32_t>{accept, accept, accept, accept, drop, drop}));
+}
+
+// An element's expressions are its creator's: the statement's own (one rule's counter), else
+// the set's; a lookup and a verdict map run them too (the kernel's element counter counts
+// the add's and the lookup's passage of one packet: 2).
+TEST(Engine, ElementExpressionsRunOnAddLookupAndVerdictMaps) {
+    engine_fixture f(R"(table ip t {
+  set s { type inet_service; size 8; flags dynamic; }
+  set declared { type inet_service; size 8; flags dynamic; counter; }
+  map m { type inet_service : verdict; counter; elements = { 9 : continue } }
+  chain c {
+    type filter hook input priority 0; policy accept;
+    udp dport 8 add @s { udp dport counter }
+    udp dport 8 udp dport @s
+    udp dport 10 add @declared { udp dport }
+    udp dport vmap @m
+  }
+})");
+    ASSERT_TRUE(f.engine);
+    auto element = [&](size_t set, uint16_t port) {
+        const uint8_t key[4] = {static_cast<uint8_t>(port >> 8), static_cast<uint8_t>(port), 0, 0};
+        vm::element_view v;
+        EXPECT_TRUE(f.engine->program().sets[set]->lookup(key, 0, v));
+        return v;
+    };
+    f.run(udp(8));
+    vm::element_view v = element(0, 8);
+    ASSERT_EQ(v.stmts.size(), 1u);
+    EXPECT_EQ(v.states[0].counter.packets, 2u);
+    f.run(udp(10));
+    f.run(udp(10));
+    v = element(1, 10);
+    ASSERT_EQ(v.stmts.size(), 1u);  // the set's counter
+    EXPECT_EQ(v.states[0].counter.packets, 2u);
+    f.run(udp(9));
+    v = element(2, 9);
+    ASSERT_EQ(v.stmts.size(), 1u);
+    EXPECT_EQ(v.states[0].counter.packets, 1u);
+}
+
 TEST(Engine, DeleteFromASet) {
     engine_fixture f(R"(table ip t {
   set s { type inet_service; flags dynamic; elements = { 22, 80 } }
