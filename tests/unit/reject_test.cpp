@@ -119,6 +119,9 @@ TEST(Reject, BadTransportChecksumsAreNotAnswered) {
     auto unknown = gre;
     unknown[9] = 253;
     EXPECT_EQ(why(unknown, unreachable), no_reply_reason::bad_checksum);
+    auto unknown6 = build_packet(with_protocol(tcp(0, 6), 17));
+    unknown6[6] = 253;  // IPv6 sums its pseudo-header for every protocol: the UDP sum no longer holds
+    EXPECT_EQ(why(unknown6, unreachable), no_reply_reason::bad_checksum);
     unknown.resize(20);  // no payload at all: nothing to disprove
     testing::put16(unknown, 2, 20);
     EXPECT_EQ(why(unknown, unreachable), no_reply_reason::none);
@@ -143,6 +146,10 @@ TEST(Reject, FragmentsAreNotAnswered) {
     EXPECT_EQ(why(ipv6_fragment(udp6, 24, true), unreachable), no_reply_reason::later_fragment);
     EXPECT_EQ(why(ipv6_fragment(udp6, 0, true, 16), unreachable), no_reply_reason::fragment_checksum);
     EXPECT_EQ(why(ipv6_fragment(udp6, 0, false), unreachable), no_reply_reason::none);  // atomic fragment
+    // No checksum to check in IPv6 either (a 6.18 kernel answers it, as the lab saw).
+    auto zero6 = ipv6_fragment(udp6, 0, true, 16);
+    zero6[48 + 6] = zero6[48 + 7] = 0;
+    EXPECT_EQ(why(zero6, unreachable), no_reply_reason::none);
     const auto tcp6 = build_packet([] { auto s = tcp(0x02, 6); s.payload = 32; return s; }());
     EXPECT_EQ(why(ipv6_fragment(tcp6, 0, true, 16), reset), no_reply_reason::fragment_checksum);
     EXPECT_EQ(why(ipv6_fragment(tcp6, 32, true), reset), no_reply_reason::later_fragment);
