@@ -252,30 +252,35 @@ private:
         return vm::set_store::build(d, elements, opts_.now_ns);
     }
 
-    // The most statements an `add`/`update` of the table's rules gives a new element of `s`
-    // (nft_dynset_new clones the statement's own expressions into it), so that every element
-    // has room for their states.
+    // The most statements an `add`/`update` of the table's rules (anonymous chains included)
+    // gives a new element of `s` (nft_dynset_new clones the statement's own expressions into
+    // it), so that every element has room for their states.
     static uint32_t dynamic_stmt_slots(const table& t, const set& s) {
         size_t most = 0;
-        for (const auto& c : t.chains) {
-            for (const auto& r : c->rules) {
-                for (const auto& st : r.stmts) {
-                    const expr* target = nullptr;
-                    size_t count = 0;
-                    if (st->is(stmt_kind::set)) {
-                        target = st->as<set_stmt>().set.get();
-                        count = st->as<set_stmt>().stmts.size();
-                    } else if (st->is(stmt_kind::map)) {
-                        target = st->as<map_stmt>().set.get();
-                        count = st->as<map_stmt>().stmts.size();
-                    }
-                    if (target != nullptr && target->is(expr_kind::set_ref) && target->as<set_ref_expr>().target == &s) {
-                        most = std::max(most, count);
-                    }
+        for (const auto& c : t.chains) most = std::max(most, dynamic_stmt_slots(c->rules, s));
+        return static_cast<uint32_t>(most);
+    }
+    static size_t dynamic_stmt_slots(const std::vector<rule>& rules, const set& s) {
+        size_t most = 0;
+        for (const auto& r : rules) {
+            for (const auto& st : r.stmts) {
+                const expr* target = nullptr;
+                size_t count = 0;
+                if (st->is(stmt_kind::set)) {
+                    target = st->as<set_stmt>().set.get();
+                    count = st->as<set_stmt>().stmts.size();
+                } else if (st->is(stmt_kind::map)) {
+                    target = st->as<map_stmt>().set.get();
+                    count = st->as<map_stmt>().stmts.size();
+                } else if (st->is(stmt_kind::chain) && st->as<chain_stmt>().body) {
+                    most = std::max(most, dynamic_stmt_slots(st->as<chain_stmt>().body->rules, s));
+                }
+                if (target != nullptr && target->is(expr_kind::set_ref) && target->as<set_ref_expr>().target == &s) {
+                    most = std::max(most, count);
                 }
             }
         }
-        return static_cast<uint32_t>(most);
+        return most;
     }
 
     static bool element_template_of(const stmt& st, vm::element_template& out) {

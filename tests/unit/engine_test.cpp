@@ -517,6 +517,21 @@ TEST(Engine, MeterLimitsAreTheElementsOwnAndLookupsSpendThem) {
               (std::vector<int32_t>{accept, accept, accept, accept, drop, drop}));
 }
 
+// A meter in an anonymous chain is a meter too (its set keeps room for the limit).
+TEST(Engine, MeterInAnAnonymousChain) {
+    engine_fixture f(R"(table ip t {
+  set flood { type ipv4_addr; size 64; flags dynamic; }
+  chain c {
+    type filter hook input priority 0; policy accept;
+    udp dport 5 jump { add @flood { ip saddr limit rate over 1/minute burst 2 packets } drop; }
+  }
+})");
+    ASSERT_TRUE(f.engine);
+    std::vector<int32_t> got;
+    for (int i = 0; i < 4; ++i) got.push_back(f.run(udp(5)).verdict);
+    EXPECT_EQ(got, (std::vector<int32_t>{accept, accept, drop, drop}));
+}
+
 // An element's expressions are its creator's: the statement's own (one rule's counter), else
 // the set's; a lookup and a verdict map run them too (the kernel's element counter counts
 // the add's and the lookup's passage of one packet: 2).
