@@ -392,6 +392,8 @@ def nfqwall_answer(entry, family):
     if entry["verdict"] != "reject":
         return entry["verdict"]
     text = next((c[len("reject with "):] for c in entry["changes"] if c.startswith("reject with ")), "?")
+    if ": no reply sent" in text:
+        return "drop"  # a reject the kernel does not answer: on the wire, a drop
     if text.startswith("icmpx "):
         code = text[len("icmpx "):]
         four, six = ICMPX.get(code, (code, code))
@@ -679,8 +681,10 @@ class Runner:
 
     def nfqwall_side(self, run):
         out_pcap = run.path(".out.pcap")
+        # R's two interfaces are veths (meta iifkind/oifkind "veth"); a capture cannot say so.
+        kinds = [arg for name in (IF_RA, IF_RB) for arg in ("--if-kind", f"{name}=veth")]
         cmd = [self.nfqwall, "eval", "-f", run.ruleset, "--pcap", run.path(".pcapng"), *nfqwall_routes(run.routes),
-               "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
+               *kinds, "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
         r = subprocess.run(cmd, capture_output=True, text=True)
         run.eval_stdout, run.eval_stderr = r.stdout, r.stderr
         with open(run.path(".eval.txt"), "w") as f:

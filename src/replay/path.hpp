@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "packet/packet.hpp"
+#include "packet/reject.hpp"
 #include "replay/capture.hpp"
 #include "replay/routes.hpp"
 #include "vm/engine.hpp"
@@ -111,6 +112,9 @@ struct path_outcome {
     uint32_t network_offset = 0;  // in the frame
     packet::parse_status status = packet::parse_status::ok;  // the first parse's
     bool modified = false;  // a payload statement rewrote bytes
+    // A reject's reply: none when the kernel would send it, else why it sends nothing (the
+    // packet is dropped either way).
+    packet::no_reply_reason no_reply = packet::no_reply_reason::none;
     vm::packet_meta meta;   // as the last hook left it
 
     bool malformed() const { return status != packet::parse_status::ok; }
