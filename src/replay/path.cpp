@@ -346,6 +346,10 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         }
         break;
     }
+    if (tracker != nullptr && out.fate == packet_fate::rejected && out.deciding < max_path_hooks &&
+        out.steps[out.deciding].result.reject_type == 2) {
+        tracker->tcp_reset_sent(meta);
+    }
     if (tracker != nullptr && !tracker->end(out.fate == packet_fate::accepted, meta)) {
         out.dropped_by_conntrack = true;
         out.fate = packet_fate::dropped;

@@ -54,6 +54,9 @@ public:
     virtual vm::conntrack_view& begin(const vm::packet_meta& meta) = 0;
     virtual bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
     virtual bool end(bool accepted, const vm::packet_meta& meta) = 0;
+    // The path rejected the packet with a TCP reset (before end): the kernel's nf_send_reset
+    // moves the packet's connection to CLOSE (nf_ct_set_closing) when it does send one.
+    virtual void tcp_reset_sent(const vm::packet_meta& meta) { (void)meta; }
 };
 
 // "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown
