@@ -1,0 +1,23 @@
+# Zones and notrack (IPv4 and IPv6): entries in zone 7 / 9 (zone=N in the listing), a flow
+# zoned in one direction only (two entries: zone 5 and zone 0), the same tuple in zone 0 and
+# zone 7, untracked UDP and TCP (no entries), a TCP handshake in zone 9.
+from ctlib import Tcp, udp
+
+
+def scenario(lab):
+    A, B, A6, B6 = lab.A4, lab.B4, lab.A6, lab.B6
+    for client, server, sport in ((A, B, 40401), (A6, B6, 40411)):
+        lab.a(udp(client, server, sport, 6000))          # zone 7, both directions
+        lab.b(udp(server, client, 6000, sport))
+        lab.a(udp(client, server, sport, 6004))          # zone 5 for the original direction only
+        lab.b(udp(server, client, 6004, sport))          # zone 0: new, its own entry
+        lab.a(udp(client, server, sport, 6001))          # untracked
+        lab.b(udp(server, client, 6001, sport))
+        lab.a(udp(client, server, sport, 6002))          # zone 0
+        lab.b(udp(server, client, 6002, sport))
+        t = Tcp(lab, client, server, sport, 8081)        # untracked TCP
+        t.handshake()
+        t = Tcp(lab, client, server, sport + 1, 8443)    # zone 9
+        t.handshake()
+        t.data()
+        t.c("FA")
