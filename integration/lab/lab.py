@@ -522,7 +522,10 @@ def normalise_rule(text):
 
 # R's sysctls for a connection-tracking case (reset before each one, so a case's CT_SYSCTL
 # never leaks into the next) and nfqwall's --ct-config: the same keys and values.
-CT_SYSCTL_DEFAULT = {"nf_conntrack_acct": 1, "nf_conntrack_tcp_loose": 1, "nf_conntrack_tcp_be_liberal": 0}
+CT_SYSCTL_DEFAULT = {"nf_conntrack_acct": 1, "nf_conntrack_tcp_loose": 1, "nf_conntrack_tcp_be_liberal": 0,
+                     "nf_conntrack_udp_timeout": 30, "nf_conntrack_udp_timeout_stream": 120,
+                     "nf_conntrack_icmp_timeout": 30, "nf_conntrack_icmpv6_timeout": 30,
+                     "nf_conntrack_tcp_timeout_close": 10, "nf_conntrack_tcp_max_retrans": 3}
 
 
 def ct_parse(line):
@@ -715,8 +718,7 @@ class Runner:
         """Load the ruleset into R (flushing the previous case's), send, capture."""
         run.r_exec("nft", "flush", "ruleset", check=True)
         if run.ct:
-            for key, value in run.ct_sysctl.items():
-                run.r_exec("sysctl", "-qw", f"net.netfilter.{key}={value}", check=True)
+            run.r_exec("sysctl", "-qw", *(f"net.netfilter.{k}={v}" for k, v in run.ct_sysctl.items()), check=True)
         run.r_exec("sh", "-c", "command -v conntrack >/dev/null && conntrack -F 2>/dev/null")
         for route in run.routes:
             cidr, ifname = route.split("=")

@@ -1,6 +1,7 @@
 # Zones and notrack (IPv4 and IPv6): entries in zone 7 / 9 (zone=N in the listing), a flow
-# zoned in one direction only (two entries: zone 5 and zone 0), the same tuple in zone 0 and
-# zone 7, untracked UDP and TCP (no entries), a TCP handshake in zone 9.
+# zoned in one direction only (two entries: zone 5 and zone 0), untracked UDP and TCP (no
+# entries), a TCP handshake in zone 9, ICMP errors about a zone-7 flow looked up in zone 0
+# (invalid) and in zone 7 (related).
 from ctlib import Tcp, udp
 
 
@@ -21,3 +22,8 @@ def scenario(lab):
         t.handshake()
         t.data()
         t.c("FA")
+    # ICMP errors quoting the zone-7 flow: one looked up in zone 0 (no entry: invalid), one
+    # from a router the raw chain puts in zone 7 (related).
+    from scapy.all import ICMP, IP, IPerror, UDPerror
+    for src in ("198.51.100.1", "198.51.100.7"):
+        lab.b(IP(src=src, dst=A) / ICMP(type=3, code=1) / IPerror(src=A, dst=B, id=1) / UDPerror(sport=40401, dport=6000))

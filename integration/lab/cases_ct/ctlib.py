@@ -30,7 +30,7 @@ class Tcp:
         if ack is None:
             ack = self.next[other] if "A" in flags else 0
         s = self.next[side] if seq is None else seq
-        pkt = ip(src, dst) / TCP(sport=sport, dport=dport, flags=flags, seq=s, ack=ack, window=self.window, **kw)
+        pkt = ip(src, dst) / TCP(sport=sport, dport=dport, flags=flags, seq=s, ack=ack, **{"window": self.window, **kw})
         if data:
             pkt = pkt / Raw(data)
         if advance and seq is None:
