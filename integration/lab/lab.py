@@ -756,6 +756,8 @@ class Runner:
                 if r.returncode != 0:
                     raise HarnessError(f"conntrack -L in R failed: {r.stderr.strip()}")
                 run.ct_kernel = r.stdout
+                with open(run.path(".ct-kernel.txt"), "w") as f:
+                    f.write(f"# conntrack -L in R at {run.ct_list_time_ns} ns\n{r.stdout}")
         finally:
             if monitor:
                 monitor.terminate()
