@@ -3,7 +3,7 @@
 # IPv6 with 0 (invalid); on an established connection a FIN with a bad checksum (invalid, the
 # state does not move) and a good one after it; an ICMP error with a bad checksum quoting a
 # tracked flow.
-from scapy.all import ICMP, IP, IPv6, IPerror, UDPerror, ICMPv6EchoRequest, UDP, Raw
+from scapy.all import ICMP, IP, IPv6, IPerror, UDPerror, ICMPv6EchoRequest, UDP
 from ctlib import Tcp, udp
 
 

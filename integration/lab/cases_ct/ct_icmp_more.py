@@ -5,7 +5,7 @@
 from scapy.all import (ICMP, IP, IPerror, IPv6, IPerror6, UDPerror, Raw, ICMPv6EchoReply,
                        ICMPv6EchoRequest, ICMPv6DestUnreach, ICMPv6ParamProblem, ICMPv6MLReport2,
                        ICMPv6ND_RS, IPv6ExtHdrHopByHop, RouterAlert, TCP)
-from ctlib import Tcp, udp
+from ctlib import udp
 
 
 def scenario(lab):

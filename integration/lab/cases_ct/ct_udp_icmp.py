@@ -3,7 +3,7 @@
 # packet, echo request/reply, unsolicited echo reply, timestamp request/reply, ICMP errors
 # quoting a tracked UDP/TCP flow from either side (related), quoting nothing or with the wrong
 # outer destination (invalid), unknown ICMP types, neighbour solicitations (untracked).
-from scapy.all import (ICMP, IP, IPerror, IPv6, IPerror6, TCP, TCPerror, UDP, UDPerror, Raw,
+from scapy.all import (ICMP, IP, IPerror, IPv6, IPerror6, TCP, TCPerror, UDPerror, Raw,
                        ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6DestUnreach, ICMPv6PacketTooBig,
                        ICMPv6ND_NS)
 from ctlib import Tcp, udp
