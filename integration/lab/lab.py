@@ -529,8 +529,9 @@ CT_SYSCTL_DEFAULT = {"nf_conntrack_acct": 1, "nf_conntrack_tcp_loose": 1, "nf_co
 
 
 def ct_parse(line):
-    """A `conntrack -L` line as (key, timeout, fields): the key is the protocol, the original
-    tuple and the zone (an entry's identity); fields everything else but the timeout and use=
+    """A `conntrack -L` line as (key, timeout, fields): the key is the protocol (name and
+    number: generic protocols are all "unknown"), the original tuple and the zone (an entry's
+    identity); fields everything else but the timeout and use=
     (the reference count, which differs by design), in order."""
     toks = line.split()
     if len(toks) < 3 or not toks[2].isdigit():
@@ -547,7 +548,7 @@ def ct_parse(line):
                 break
             orig.append(t)
     zone = [t for t in rest if t.startswith("zone=")]
-    return (" ".join([proto] + orig + zone), timeout, [toks[1]] + rest)
+    return (" ".join([proto, toks[1]] + orig + zone), timeout, rest)
 
 
 def ct_compare(run):

@@ -16,6 +16,16 @@ def scenario(lab):
         lab.b(udp(server, client, 6001, sport))
         lab.a(udp(client, server, sport, 6002))          # zone 0
         lab.b(udp(server, client, 6002, sport))
+        # The same tuple in zone 0 and in zone 7 (chosen by DSCP), each answered; zone 65535.
+        from scapy.all import IP, IPv6
+        lab.a(udp(client, server, sport, 6010))
+        cs1 = IPv6(src=client, dst=server, tc=32) if ":" in client else IP(src=client, dst=server, tos=32)
+        cs1b = IPv6(src=server, dst=client, tc=32) if ":" in client else IP(src=server, dst=client, tos=32)
+        lab.a(cs1 / udp(client, server, sport, 6010)[1])
+        lab.b(cs1b / udp(server, client, 6010, sport)[1])
+        lab.b(udp(server, client, 6010, sport))
+        lab.a(udp(client, server, sport, 6011))
+        lab.b(udp(server, client, 6011, sport))
         t = Tcp(lab, client, server, sport, 8081)        # untracked TCP
         t.handshake()
         t = Tcp(lab, client, server, sport + 1, 8443)    # zone 9
