@@ -421,6 +421,23 @@ TRACE_TABLE = """table inet labtrace {
 TRACE_LINE = re.compile(r"^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (packet: .*|rule .* \(verdict \S+.*\)|policy \S+.*?|verdict \S+.*?)\s*$")
 
 
+def wait_for_monitor(pid, limit=5.0):
+    """Until `nft monitor` (pid: `ip netns exec` execs it) waits for events: it has listed the
+    ruleset and joined the trace group once it sleeps in poll. A fixed pause lost traces on a
+    loaded machine."""
+    deadline = time.monotonic() + limit
+    time.sleep(0.05)
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/wchan") as f:
+                if f.read().startswith("poll_schedule_timeout"):
+                    break
+        except OSError:
+            break
+        time.sleep(0.02)
+    time.sleep(0.05)
+
+
 def parse_trace(path):
     """The kernel's trace as packets: {marker: [events of one packet, in order]}, a packet per
     passage through the lab's own trace chain. Each event: (family, table, chain, text) where
@@ -736,7 +753,7 @@ class Runner:
             run.trace_path = run.path(".trace.txt")
             monitor = subprocess.Popen(["ip", "netns", "exec", self.ns_r, "nft", "monitor", "trace"],
                                        stdout=open(run.trace_path, "w"), stderr=subprocess.STDOUT)
-            time.sleep(0.3)
+            wait_for_monitor(monitor.pid)
         try:
             self.drain(0.05)  # whatever the stack sent before this case
             started = time.monotonic()
