@@ -20,3 +20,5 @@ def scenario(lab):
         t.data()
         lab.a(udp(A, B, base + 5, 8092))
         lab.b(udp(B, A, 8092, base + 5))
+        lab.a(udp(A, B, base + 5, 8092, b"l" * 120))
+        lab.a(udp(A, B, base + 5, 8092, b"s"))
