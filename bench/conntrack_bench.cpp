@@ -1,6 +1,7 @@
 // The connection tracker (src/conntrack) on a table of 1,000,000 connections: lookup hits
 // (tracker::in + confirm of a packet of a known flow, UDP and TCP with window tracking),
-// and new connections (in + confirm of first packets), each beside the same operation on a
+// and new connections (in + confirm of first packets), one packet at a time (/1) and in
+// prefetched bursts of 32 (/32), each beside the same operation on a
 // std::unordered_map holding the same tuples, run in the same process so the ratios hold on
 // a shared machine. Packets are pre-parsed and visited in a fixed random order, so every
 // lookup pays its cache misses (independent lookups: the CPU overlaps them as it would
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -130,24 +132,53 @@ struct tuple_hasher {
     size_t operator()(const tuple& t) const { return hash_tuple(t, key); }
 };
 
-// ---- lookup hits --------------------------------------------------------------------------
+// Tracks packets views[i .. i + burst) as the daemon will: a burst is prefetched first, then
+// each packet goes through in() and confirm().
+void track_burst(tracker& t, const std::vector<packet::packet_view>& views, size_t i, size_t burst) {
+    constexpr size_t max_burst = 32;
+    const in_context ctx = context();
+    if (burst > 1) {
+        std::array<const packet::packet_view*, max_burst> batch;
+        std::array<in_context, max_burst> contexts;
+        for (size_t k = 0; k < burst; ++k) {
+            batch[k] = &views[i + k];
+            contexts[k] = ctx;
+        }
+        t.prefetch({batch.data(), burst}, {contexts.data(), burst});
+    }
+    for (size_t k = 0; k < burst; ++k) {
+        ct_result r = t.in(views[i + k], ctx);
+        t.confirm(r, now_ns);
+        benchmark::DoNotOptimize(r);
+    }
+}
+
+// Lookup hits: `probes` all belong to connections already in `t`. Threads start half a table
+// apart. range(0) is the burst size.
+void lookup_loop(benchmark::State& state, tracker& t, const packet_set& probes) {
+    const size_t burst = static_cast<size_t>(state.range(0));
+    size_t i = (table_size / 2) * static_cast<size_t>(state.thread_index());
+    for (auto _ : state) {
+        track_burst(t, probes.views, i, burst);
+        i += burst;
+        if (i + burst > table_size) i = 0;
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(burst));
+    if (state.thread_index() == 0) state.counters["entries"] = t.count();
+}
 
 template <threading Mode>
 struct udp_table {
     std::unique_ptr<tracker> t = std::make_unique<tracker>(big_table(), Mode);
     packet_set probes{table_size, 28};
-    std::vector<flow> flows = make_flows(table_size, 1);
     udp_table() {
-        const in_context ctx = context();
+        const std::vector<flow> flows = make_flows(table_size, 1);
         std::vector<size_t> order(table_size);
         for (size_t i = 0; i < table_size; ++i) order[i] = i;
         std::shuffle(order.begin(), order.end(), std::mt19937(7));
         for (size_t i = 0; i < table_size; ++i) build(probes.slot(i), flows[order[i]], false, false);
         probes.parse_all(table_size);
-        for (size_t i = 0; i < table_size; ++i) {
-            ct_result r = t->in(probes.views[i], ctx);
-            t->confirm(r, now_ns);
-        }
+        for (size_t i = 0; i < table_size; i += 32) track_burst(*t, probes.views, i, std::min<size_t>(32, table_size - i));
     }
     static udp_table& get() {
         static udp_table instance;
@@ -155,25 +186,94 @@ struct udp_table {
     }
 };
 
-template <threading Mode>
-void lookup_udp(benchmark::State& state) {
-    auto& f = udp_table<Mode>::get();
-    const in_context ctx = context();
-    size_t i = (table_size / 2) * static_cast<size_t>(state.thread_index());
-    for (auto _ : state) {
-        ct_result r = f.t->in(f.probes.views[i], ctx);
-        f.t->confirm(r, now_ns);
-        benchmark::DoNotOptimize(r);
-        if (++i == table_size) i = 0;
-    }
-    state.SetItemsProcessed(state.iterations());
-    if (state.thread_index() == 0) state.counters["entries"] = f.t->count();
+void conntrack_lookup_udp(benchmark::State& state) {
+    auto& f = udp_table<threading::shared>::get();
+    lookup_loop(state, *f.t, f.probes);
 }
-void conntrack_lookup_udp(benchmark::State& state) { lookup_udp<threading::shared>(state); }
-BENCHMARK(conntrack_lookup_udp)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(conntrack_lookup_udp)->Arg(1)->Arg(32);
+BENCHMARK(conntrack_lookup_udp)->Arg(1)->Threads(2)->UseRealTime();
+
 // The same table owned by one thread: no locks.
-void conntrack_lookup_udp_single(benchmark::State& state) { lookup_udp<threading::single>(state); }
-BENCHMARK(conntrack_lookup_udp_single);
+void conntrack_lookup_udp_single(benchmark::State& state) {
+    auto& f = udp_table<threading::single>::get();
+    lookup_loop(state, *f.t, f.probes);
+}
+BENCHMARK(conntrack_lookup_udp_single)->Arg(1)->Arg(32);
+
+// Established TCP connections; the probes are in-window ACKs (window tracking runs).
+void conntrack_lookup_tcp(benchmark::State& state) {
+    static const auto fixture = [] {
+        auto t = std::make_unique<tracker>(big_table());
+        const std::vector<flow> flows = make_flows(table_size, 2);
+        auto probes = std::make_unique<packet_set>(table_size, 40);
+        const in_context ctx = context();
+        std::vector<uint8_t> buf(40);
+        packet::parse_options o;
+        o.first = packet::first_header::ipv4;
+        auto send = [&](const flow& f, bool reply, uint8_t flags, uint32_t seq, uint32_t ack) {
+            build(buf.data(), f, true, reply, flags, seq, ack);
+            ct_result r = t->in(packet::parse(std::span<const uint8_t>(buf), o), ctx);
+            t->confirm(r, now_ns);
+        };
+        for (const flow& f : flows) {
+            send(f, false, 0x02, 100, 0);
+            send(f, true, 0x12, 500, 101);
+            send(f, false, 0x10, 101, 501);
+        }
+        std::vector<size_t> order(table_size);
+        for (size_t i = 0; i < table_size; ++i) order[i] = i;
+        std::shuffle(order.begin(), order.end(), std::mt19937(9));
+        for (size_t i = 0; i < table_size; ++i) build(probes->slot(i), flows[order[i]], true, false, 0x10, 101, 501);
+        probes->parse_all(table_size);
+        return std::make_pair(std::move(t), std::move(probes));
+    }();
+    lookup_loop(state, *fixture.first, *fixture.second);
+}
+BENCHMARK(conntrack_lookup_tcp)->Arg(1)->Arg(32);
+
+// The same UDP lookups with the packet bytes hot in cache, as a just-received NFQUEUE
+// message is: a ring of 32 packet buffers, each rewritten with the next flow's addresses and
+// ports (read in order from a compact array) before it is tracked. What remains is the
+// table's own cost: the bucket and entry misses, the UDP tracker, the timeout refresh.
+void conntrack_lookup_udp_hot(benchmark::State& state) {
+    auto& f = udp_table<threading::single>::get();
+    static const std::vector<flow> order = [] {
+        std::vector<flow> flows = make_flows(table_size, 1);
+        std::shuffle(flows.begin(), flows.end(), std::mt19937(7));
+        return flows;
+    }();
+    constexpr size_t ring = 32;
+    const size_t burst = static_cast<size_t>(state.range(0));
+    packet_set hot(ring, 28);
+    for (size_t k = 0; k < ring; ++k) build(hot.slot(k), order[k], false, false);
+    hot.parse_all(ring);
+    const in_context ctx = context();
+    std::array<const packet::packet_view*, ring> batch;
+    std::array<in_context, ring> contexts;
+    contexts.fill(ctx);
+    size_t i = 0;
+    for (auto _ : state) {
+        for (size_t k = 0; k < burst; ++k) {
+            uint8_t* p = hot.slot(k);
+            const flow& fl = order[i + k];
+            put32(p + 12, fl.src);
+            put32(p + 16, fl.dst);
+            put16(p + 20, fl.sport);
+            put16(p + 22, fl.dport);
+            batch[k] = &hot.views[k];
+        }
+        if (burst > 1) f.t->prefetch({batch.data(), burst}, {contexts.data(), burst});
+        for (size_t k = 0; k < burst; ++k) {
+            ct_result r = f.t->in(hot.views[k], ctx);
+            f.t->confirm(r, now_ns);
+            benchmark::DoNotOptimize(r);
+        }
+        i += burst;
+        if (i + burst > table_size) i = 0;
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(burst));
+}
+BENCHMARK(conntrack_lookup_udp_hot)->Arg(1)->Arg(32);
 
 void unordered_map_lookup(benchmark::State& state) {
     static const auto fixture = [] {
@@ -198,74 +298,6 @@ void unordered_map_lookup(benchmark::State& state) {
 }
 BENCHMARK(unordered_map_lookup);
 
-// The same lookups handed over in bursts of 32 packets (an NFQUEUE batch): prefetch() first
-// overlaps the burst's cache misses, then each packet goes through in() and confirm().
-template <threading Mode>
-void lookup_udp_burst(benchmark::State& state) {
-    auto& f = udp_table<Mode>::get();
-    constexpr size_t burst = 32;
-    const std::vector<in_context> contexts(burst, context());
-    std::vector<ct_result> results(burst);
-    std::vector<const packet::packet_view*> batch(burst);
-    size_t i = 0;
-    for (auto _ : state) {
-        for (size_t k = 0; k < burst; ++k) batch[k] = &f.probes.views[i + k];
-        f.t->prefetch(batch, contexts);
-        for (size_t k = 0; k < burst; ++k) {
-            results[k] = f.t->in(*batch[k], contexts[k]);
-            f.t->confirm(results[k], now_ns);
-        }
-        benchmark::DoNotOptimize(results.data());
-        i += burst;
-        if (i + burst > table_size) i = 0;
-    }
-    state.SetItemsProcessed(state.iterations() * burst);
-}
-void conntrack_lookup_udp_burst(benchmark::State& state) { lookup_udp_burst<threading::shared>(state); }
-BENCHMARK(conntrack_lookup_udp_burst);
-void conntrack_lookup_udp_burst_single(benchmark::State& state) { lookup_udp_burst<threading::single>(state); }
-BENCHMARK(conntrack_lookup_udp_burst_single);
-
-// Established TCP connections; the probes are in-window ACKs (window tracking runs).
-void conntrack_lookup_tcp(benchmark::State& state) {
-    static const auto fixture = [] {
-        auto t = std::make_unique<tracker>(big_table());
-        const std::vector<flow> flows = make_flows(table_size, 2);
-        auto probes = std::make_unique<packet_set>(table_size, 40);
-        packet_set setup(3, 40);
-        const in_context ctx = context();
-        std::vector<uint8_t> buf(40);
-        packet::parse_options o;
-        o.first = packet::first_header::ipv4;
-        auto send = [&](const flow& f, bool reply, uint8_t flags, uint32_t seq, uint32_t ack) {
-            build(buf.data(), f, true, reply, flags, seq, ack);
-            ct_result r = t->in(packet::parse(std::span<const uint8_t>(buf), o), ctx);
-            t->confirm(r, now_ns);
-        };
-        for (const flow& f : flows) {
-            send(f, false, 0x02, 100, 0);
-            send(f, true, 0x12, 500, 101);
-            send(f, false, 0x10, 101, 501);
-        }
-        std::vector<size_t> order(table_size);
-        for (size_t i = 0; i < table_size; ++i) order[i] = i;
-        std::shuffle(order.begin(), order.end(), std::mt19937(9));
-        for (size_t i = 0; i < table_size; ++i) build(probes->slot(i), flows[order[i]], true, false, 0x10, 101, 501);
-        probes->parse_all(table_size);
-        return std::make_pair(std::move(t), std::move(probes));
-    }();
-    const in_context ctx = context();
-    size_t i = 0;
-    for (auto _ : state) {
-        ct_result r = fixture.first->in(fixture.second->views[i], ctx);
-        fixture.first->confirm(r, now_ns);
-        benchmark::DoNotOptimize(r);
-        if (++i == table_size) i = 0;
-    }
-    state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(conntrack_lookup_tcp);
-
 // ---- new connections ----------------------------------------------------------------------
 
 struct fresh_packets {
@@ -277,21 +309,14 @@ struct fresh_packets {
     }
 };
 
-void insert_burst_loop(benchmark::State& state, const fresh_packets& fresh, threading mode) {
+// First packets of distinct connections, accepted; the table is emptied (untimed) whenever
+// the packets run out. range(0) is the burst size.
+void insert_loop(benchmark::State& state, const fresh_packets& fresh, threading mode) {
     tracker t(big_table(), mode);
-    constexpr size_t burst = 32;
-    const std::vector<in_context> contexts(burst, context());
-    std::vector<ct_result> results(burst);
-    std::vector<const packet::packet_view*> batch(burst);
+    const size_t burst = static_cast<size_t>(state.range(0));
     size_t i = 0;
     for (auto _ : state) {
-        for (size_t k = 0; k < burst; ++k) batch[k] = &fresh.set->views[i + k];
-        t.prefetch(batch, contexts);
-        for (size_t k = 0; k < burst; ++k) {
-            results[k] = t.in(*batch[k], contexts[k]);
-            t.confirm(results[k], now_ns);
-        }
-        benchmark::DoNotOptimize(results.data());
+        track_burst(t, fresh.set->views, i, burst);
         i += burst;
         if (i + burst > table_size) {
             state.PauseTiming();
@@ -300,56 +325,26 @@ void insert_burst_loop(benchmark::State& state, const fresh_packets& fresh, thre
             state.ResumeTiming();
         }
     }
-    state.SetItemsProcessed(state.iterations() * burst);
-}
-
-void insert_loop(benchmark::State& state, const fresh_packets& fresh, threading mode = threading::shared) {
-    tracker t(big_table(), mode);
-    const in_context ctx = context();
-    size_t i = 0;
-    for (auto _ : state) {
-        ct_result r = t.in(fresh.set->views[i], ctx);
-        t.confirm(r, now_ns);
-        benchmark::DoNotOptimize(r);
-        if (++i == table_size) {
-            state.PauseTiming();
-            t.flush();
-            i = 0;
-            state.ResumeTiming();
-        }
-    }
-    state.SetItemsProcessed(state.iterations());
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(burst));
 }
 
 void conntrack_new_udp(benchmark::State& state) {
     static const fresh_packets fresh(false);
-    insert_loop(state, fresh);
+    insert_loop(state, fresh, threading::shared);
 }
-BENCHMARK(conntrack_new_udp);
+BENCHMARK(conntrack_new_udp)->Arg(1)->Arg(32);
 
 void conntrack_new_tcp(benchmark::State& state) {
     static const fresh_packets fresh(true);
-    insert_loop(state, fresh);
+    insert_loop(state, fresh, threading::shared);
 }
-BENCHMARK(conntrack_new_tcp);
+BENCHMARK(conntrack_new_tcp)->Arg(1)->Arg(32);
 
 void conntrack_new_udp_single(benchmark::State& state) {
     static const fresh_packets fresh(false);
     insert_loop(state, fresh, threading::single);
 }
-BENCHMARK(conntrack_new_udp_single);
-
-void conntrack_new_udp_burst(benchmark::State& state) {
-    static const fresh_packets fresh(false);
-    insert_burst_loop(state, fresh, threading::shared);
-}
-BENCHMARK(conntrack_new_udp_burst);
-
-void conntrack_new_udp_burst_single(benchmark::State& state) {
-    static const fresh_packets fresh(false);
-    insert_burst_loop(state, fresh, threading::single);
-}
-BENCHMARK(conntrack_new_udp_burst_single);
+BENCHMARK(conntrack_new_udp_single)->Arg(1)->Arg(32);
 
 void unordered_map_insert(benchmark::State& state) {
     static const std::vector<tuple> keys = [] {
@@ -419,16 +414,13 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     ratio_reporter reporter(color ? benchmark::ConsoleReporter::OO_Defaults : benchmark::ConsoleReporter::OO_Tabular);
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    reporter.print("conntrack_lookup_udp/real_time/threads:1", "unordered_map_lookup", 10);
-    reporter.print("conntrack_lookup_udp_single", "unordered_map_lookup", 10);
-    reporter.print("conntrack_lookup_udp_burst", "unordered_map_lookup", 10);
-    reporter.print("conntrack_lookup_udp_burst_single", "unordered_map_lookup", 10);
-    reporter.print("conntrack_lookup_tcp", "unordered_map_lookup", 10);
-    reporter.print("conntrack_new_udp", "unordered_map_insert", 2);
-    reporter.print("conntrack_new_tcp", "unordered_map_insert", 2);
-    reporter.print("conntrack_new_udp_single", "unordered_map_insert", 2);
-    reporter.print("conntrack_new_udp_burst", "unordered_map_insert", 2);
-    reporter.print("conntrack_new_udp_burst_single", "unordered_map_insert", 2);
+    for (const char* name : {"conntrack_lookup_udp/1", "conntrack_lookup_udp/32", "conntrack_lookup_udp_single/1",
+                             "conntrack_lookup_udp_single/32", "conntrack_lookup_tcp/1", "conntrack_lookup_tcp/32",
+                             "conntrack_lookup_udp/1/real_time/threads:2"})
+        reporter.print(name, "unordered_map_lookup", 10);
+    for (const char* name : {"conntrack_new_udp/1", "conntrack_new_udp/32", "conntrack_new_tcp/1", "conntrack_new_tcp/32",
+                             "conntrack_new_udp_single/1", "conntrack_new_udp_single/32"})
+        reporter.print(name, "unordered_map_insert", 2);
     benchmark::Shutdown();
     return 0;
 }

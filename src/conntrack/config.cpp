@@ -33,6 +33,8 @@ constexpr field fields[] = {
     {"icmp_timeout", kind::timeout, &config::icmp_timeout, nullptr},
     {"icmpv6_timeout", kind::timeout, &config::icmpv6_timeout, nullptr},
     {"generic_timeout", kind::timeout, &config::generic_timeout, nullptr},
+    {"gre_timeout", kind::timeout, &config::gre_timeout, nullptr},
+    {"gre_timeout_stream", kind::timeout, &config::gre_timeout_stream, nullptr},
     {"tcp_loose", kind::flag, nullptr, &config::tcp_loose},
     {"tcp_be_liberal", kind::flag, nullptr, &config::tcp_be_liberal},
     {"tcp_ignore_invalid_rst", kind::flag, nullptr, &config::tcp_ignore_invalid_rst},

@@ -25,6 +25,8 @@ struct config {
     uint32_t icmp_timeout = 30;
     uint32_t icmpv6_timeout = 30;
     uint32_t generic_timeout = 600;
+    uint32_t gre_timeout = 30;
+    uint32_t gre_timeout_stream = 180;
     bool tcp_loose = true;
     bool tcp_be_liberal = false;
     bool tcp_ignore_invalid_rst = false;

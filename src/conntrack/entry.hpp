@@ -67,6 +67,16 @@ struct entry {
 };
 static_assert(sizeof(entry) == 176, "keep the per-connection memory within budget (docs/conntrack.md)");
 
+// Fields that lock-free readers (chain walks, GC, prefetch) look at are written atomically,
+// always by a holder of the entry's or the chain's lock; on x86 these are plain moves.
+inline void add_status(entry& e, uint16_t bits) {
+    __atomic_store_n(&e.status, static_cast<uint16_t>(__atomic_load_n(&e.status, __ATOMIC_RELAXED) | bits),
+                     __ATOMIC_RELAXED);
+}
+inline void set_link(uint32_t& link, uint32_t node) { __atomic_store_n(&link, node, __ATOMIC_RELAXED); }
+inline void set_expires(entry& e, uint32_t ms) { __atomic_store_n(&e.expires, ms, __ATOMIC_RELAXED); }
+inline void set_tcp_state(entry& e, uint8_t s) { __atomic_store_n(&e.proto.tcp.state, s, __ATOMIC_RELAXED); }
+
 struct acct_ext {
     uint64_t packets[2];
     uint64_t bytes[2];
@@ -74,6 +84,7 @@ struct acct_ext {
 };
 
 inline constexpr uint32_t nil = UINT32_MAX;
+inline constexpr uint8_t proto_gre = 47;
 
 // What one packet tells its protocol tracker, and what the tracker asks back.
 struct proto_context {
@@ -102,6 +113,7 @@ proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict udp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict icmp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict generic_packet(entry& e, proto_context& c, bool is_new);
+proto_verdict gre_packet(entry& e, proto_context& c, bool is_new);
 
 // The protocols whose clash at confirmation may be resolved (allow_clash).
 inline bool allows_clash(uint8_t l4) { return l4 != proto_tcp && l4 != proto_icmp && l4 != proto_icmpv6; }

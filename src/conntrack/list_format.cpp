@@ -23,6 +23,9 @@ void append_tuple(std::string& out, const tuple& t) {
         if ((t.l4 == proto_icmp) == (t.l3 == l3_ipv4))
             out += fmt::format(" type={} code={} id={}", t.icmp_type(), t.icmp_code(), t.ends.src_id);
         break;
+    case 47:
+        out += fmt::format(" srckey={:#x} dstkey={:#x}", t.ends.src_id, t.ends.dst_id);
+        break;
     default: break;
     }
 }
@@ -73,6 +76,14 @@ std::string format_entry(const entry_info& e, const list_options& o) {
         if (!names.empty()) out += " labels=" + names;
     }
     return out;
+}
+
+std::string format_statistics(const statistics& s, unsigned cpu) {
+    return fmt::format(
+        "cpu={:<4}\tfound={} invalid={} insert={} insert_failed={} drop={} early_drop={} error={} search_restart={} "
+        "clash_resolve={} chaintoolong={} ",
+        cpu, s.found, s.invalid, s.insert, s.insert_failed, s.drop, s.early_drop, s.error, s.search_restart,
+        s.clash_resolve, s.chaintoolong);
 }
 
 }  // namespace nfqwall::conntrack

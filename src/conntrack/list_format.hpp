@@ -21,6 +21,10 @@ struct list_options {
 // The line without a trailing newline.
 std::string format_entry(const entry_info& e, const list_options& options = {});
 
+// The tracker's counters as one `conntrack -S` line (conntrack prints one per CPU; nfqwall's
+// counters are per tracker, shown as cpu=0), trailing space included as the tool leaves it.
+std::string format_statistics(const statistics& s, unsigned cpu = 0);
+
 // The L4 name conntrack prints ("tcp", "udp", "icmp", "icmpv6", ... "unknown").
 const char* l4_name(uint8_t protocol);
 

@@ -77,6 +77,15 @@ bool build_tuple(const packet::packet_view& p, uint8_t l3, uint32_t l3_offset, u
         out.ends.dst_id = p.be16_at(l4_offset);  // type, code
         out.ends.src_id = p.be16_at(l4_offset + 4);
         return true;
+    case proto_gre: {
+        // gre_pkt_to_tuple: version 0 is keyless (like generic); version 1 (PPTP) must carry
+        // PPP and keys on its call id (the source key comes from the PPTP helper, absent here).
+        if (!p.contains(l4_offset, 4) || (p.u8_at(l4_offset + 1) & 0x07) != 1) return true;
+        if (!p.contains(l4_offset, 8)) return true;
+        if (p.be16_at(l4_offset + 2) != 0x880b) return false;
+        out.ends.dst_id = p.be16_at(l4_offset + 6);
+        return true;
+    }
     default:
         return true;
     }

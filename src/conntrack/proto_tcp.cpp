@@ -277,7 +277,7 @@ void handle_invalid(entry& e, proto_context& c, int dir, uint8_t index) {
         const int32_t left = static_cast<int32_t>(e.expires - c.now);
         if (left < 120 * 1000) return;
         if (static_cast<uint32_t>(left) > c.cfg.tcp_timeout_unacknowledged * 1000u)
-            e.expires = c.now + c.cfg.tcp_timeout_unacknowledged * 1000u;
+            set_expires(e, c.now + c.cfg.tcp_timeout_unacknowledged * 1000u);
     } else {
         t.last_index = index;
         t.last_dir = static_cast<uint8_t>(dir);
@@ -293,7 +293,7 @@ bool established(const entry& e) {
 uint32_t tcp_timeout_for(const config& cfg, tcp_state s) { return state_timeout(cfg, static_cast<uint8_t>(s)); }
 
 bool tcp_can_early_drop(const entry& e) {
-    switch (e.proto.tcp.state) {
+    switch (__atomic_load_n(&e.proto.tcp.state, __ATOMIC_RELAXED)) {  // GC reads it unlocked
     case sFW: case sLA: case sTW: case sCL: case sCW: return true;
     default: return false;
     }
@@ -432,7 +432,7 @@ proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new) {
 
     t.last_index = s.index;
     t.last_dir = static_cast<uint8_t>(dir);
-    t.state = new_state;
+    set_tcp_state(e, new_state);
     if (old_state != new_state && new_state == sFW) t.flags[dir] |= tcp_flag_close_init;
 
     const config& cfg = c.cfg;
@@ -461,7 +461,7 @@ proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new) {
         if (s.index == syn_set && old_state == sSS) return proto_verdict::accept;
         if (new_state == sES && timeout > cfg.tcp_timeout_unacknowledged) timeout = cfg.tcp_timeout_unacknowledged;
     } else if (!(e.status & ips_assured) && (old_state == sSR || old_state == sES) && new_state == sES) {
-        e.status |= ips_assured;
+        add_status(e, ips_assured);
     }
     c.refresh_with(timeout);
     return proto_verdict::accept;

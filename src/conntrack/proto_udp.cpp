@@ -46,7 +46,7 @@ proto_verdict udp_packet(entry& e, proto_context& c, bool) {
         }
         c.refresh_with(timeout);
         // Clash losers time out soon and must stay evictable.
-        if (stream && !(e.status & ips_nat_clash)) e.status |= ips_assured;
+        if (stream && !(e.status & ips_nat_clash)) add_status(e, ips_assured);
     } else {
         c.refresh_with(c.cfg.udp_timeout);
     }

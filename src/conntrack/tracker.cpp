@@ -43,6 +43,7 @@ proto_verdict dispatch(entry& e, proto_context& c, bool is_new) {
     case proto_icmpv6:
         if ((e.l4 == proto_icmp) == (e.l3 == l3_ipv4)) return icmp_packet(e, c, is_new);
         return generic_packet(e, c, is_new);
+    case proto_gre: return gre_packet(e, c, is_new);
     default: return generic_packet(e, c, is_new);
     }
 }
@@ -164,16 +165,19 @@ size_t tracker::bytes_per_entry() const {
     return per;
 }
 
-void tracker::stat(uint64_t statistics::*counter, uint64_t n) {
-    static const statistics probe{};
-    const auto offset = reinterpret_cast<const char*>(&(probe.*counter)) - reinterpret_cast<const char*>(&probe);
-    stats_[static_cast<size_t>(offset) / sizeof(uint64_t)].fetch_add(n, std::memory_order_relaxed);
-}
-
 statistics tracker::stats() const {
+    auto get = [this](counter c) { return stats_[static_cast<size_t>(c)].load(std::memory_order_relaxed); };
     statistics s;
-    uint64_t* out = &s.found;
-    for (size_t i = 0; i < stats_.size(); ++i) out[i] = stats_[i].load(std::memory_order_relaxed);
+    s.found = get(counter::found);
+    s.invalid = get(counter::invalid);
+    s.insert = get(counter::insert);
+    s.insert_failed = get(counter::insert_failed);
+    s.drop = get(counter::drop);
+    s.early_drop = get(counter::early_drop);
+    s.error = get(counter::error);
+    s.search_restart = get(counter::search_restart);
+    s.clash_resolve = get(counter::clash_resolve);
+    s.chaintoolong = get(counter::chaintoolong);
     return s;
 }
 
@@ -205,10 +209,10 @@ void tracker::unlock_shard(uint32_t bucket) const {
     if (locking_) spin_unlock(shards_[bucket & shard_mask_].lock);
 }
 void tracker::lock_pool(pool& p) const {
-    if (locking_) lock_pool(p);
+    if (locking_) spin_lock(p.lock);
 }
 void tracker::unlock_pool(pool& p) const {
-    if (locking_) unlock_pool(p);
+    if (locking_) spin_unlock(p.lock);
 }
 
 void tracker::lock_buckets(uint32_t a, uint32_t b) {
@@ -233,7 +237,7 @@ void tracker::timeout_set(entry& e, uint32_t now, uint32_t timeout_s) {
     store_relaxed(e.expires, (e.status & ips_confirmed) ? now + ms : ms);
 }
 
-void tracker::account(entry&, uint32_t index, direction d, uint32_t bytes) {
+void tracker::account(uint32_t index, direction d, uint32_t bytes) {
     if (!cfg_.acct || !acct_) return;
     acct_ext& a = acct_[index];
     a.packets[static_cast<int>(d)] += 1;
@@ -259,7 +263,7 @@ uint32_t tracker::allocate(uint32_t bucket, uint32_t now) {
         pool& p = pools_[(first + i) & (pool_count_ - 1)];
         lock_pool(p);
         const uint32_t idx = p.head;
-        if (idx != nil) p.head = entries_[idx].next[0];
+        if (idx != nil) p.head = __atomic_load_n(&entries_[idx].next[0], __ATOMIC_RELAXED);
         unlock_pool(p);
         if (idx != nil) return idx;
     }
@@ -275,7 +279,7 @@ void tracker::release(uint32_t index) {
     unlock_entry(e);
     pool& p = pools_[index % pool_count_];
     lock_pool(p);
-    e.next[0] = p.head;
+    set_link(e.next[0], p.head);
     p.head = index;
     unlock_pool(p);
     count_.fetch_sub(1, std::memory_order_relaxed);
@@ -289,7 +293,7 @@ void tracker::unlink_locked(uint32_t index) {
         uint32_t* link = &buckets_[bucket_of(tuple_of(e, static_cast<direction>(d)))];
         while (*link != nil) {
             if (*link == node) {
-                *link = e.next[d];
+                set_link(*link, e.next[d]);
                 break;
             }
             link = &entries_[*link >> 1].next[*link & 1];
@@ -299,16 +303,22 @@ void tracker::unlink_locked(uint32_t index) {
 
 bool tracker::kill(entry_ref ref, bool free_slot) {
     entry& e = entries_[ref.index];
-    // The tuples of a linked entry never change; if the slot was reused meanwhile, the
-    // generation check below refuses it whatever buckets were locked.
+    // The buckets come from the tuples, read under the entry's lock while the handle is still
+    // good; the chains' locks must be taken before the entry's, so the check is repeated.
+    lock_entry(e);
+    if (e.generation != ref.generation || load_slot(e.slot) != slot_state::confirmed) {
+        unlock_entry(e);
+        return false;
+    }
     const uint32_t b0 = bucket_of(tuple_of(e, direction::original));
     const uint32_t b1 = bucket_of(tuple_of(e, direction::reply));
+    unlock_entry(e);
     lock_buckets(b0, b1);
     lock_entry(e);
     const bool alive = e.generation == ref.generation && load_slot(e.slot) == slot_state::confirmed;
     if (alive) {
         store_slot(e.slot, slot_state::dying);
-        e.status |= ips_dying;
+        add_status(e, ips_dying);
     }
     unlock_entry(e);
     if (alive) unlink_locked(ref.index);
@@ -342,7 +352,7 @@ bool tracker::early_drop(uint32_t bucket, uint32_t now) {
             if (kill(victims[k]) && !is_expired[k]) ++drops;
         }
         if (drops) {
-            stat(&statistics::early_drop, drops);
+            stat(counter::early_drop, drops);
             return true;
         }
     }
@@ -392,29 +402,28 @@ bool tracker::prepare(const packet::packet_view& pkt, const in_context& ctx, tup
     else return false;  // not IP: conntrack never sees it
     if (packet::network_invalid(pkt.status()) || !pkt.has_l4proto() ||
         (pkt.is_fragment() && pkt.fragment_offset() != 0)) {
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return false;
     }
     const uint8_t l4 = pkt.l4proto();
     if ((l4 == proto_icmp && l3 == l3_ipv4) || (l4 == proto_icmpv6 && l3 == l3_ipv6)) {
         switch (icmp_classify(pkt, cfg_, ctx.hook)) {
-        case icmp_class::bad: stat(&statistics::error); return false;
+        case icmp_class::bad: stat(counter::error); return false;
         case icmp_class::untracked: r.info = ctinfo::untracked; return false;
         case icmp_class::error: {
-            bool handled = false;
             tuple outer;
             if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, outer)) {
-                stat(&statistics::error);
+                stat(counter::error);
                 return false;
             }
-            r = classify_error(pkt, ctx, now_ms(ctx.now_ns), outer, handled);
+            r = classify_error(pkt, ctx, now_ms(ctx.now_ns), outer);
             return false;
         }
         case icmp_class::normal: break;
         }
     }
     if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, t)) {
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return false;
     }
     return true;
@@ -432,7 +441,7 @@ ct_result tracker::track(const packet::packet_view& pkt, const in_context& ctx, 
         if (!repeat) return r;
     }
     r = ct_result{};
-    stat(&statistics::drop);
+    stat(counter::drop);
     r.drop = true;
     return r;
 }
@@ -490,14 +499,13 @@ bool tracker::peek_tuple(const packet::packet_view& pkt, const in_context& ctx, 
 }
 
 ct_result tracker::classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now,
-                                  const tuple& outer, bool& handled) {
-    handled = true;
+                                  const tuple& outer) {
     ct_result r;
     tuple inner, inverted;
     entry_ref ref;
     direction dir;
     if (!icmp_inner_tuple(pkt, ctx.zone, inner) || !invert(inner, inverted) || !find(inverted, now, ref, dir)) {
-        stat(&statistics::error);
+        stat(counter::error);
         return r;
     }
     entry& e = entries_[ref.index];
@@ -507,7 +515,7 @@ ct_result tracker::classify_error(const packet::packet_view& pkt, const in_conte
                       std::memcmp(e.ends[static_cast<int>(dir)].dst.data(), outer.ends.dst.data(), 16) == 0;
     unlock_entry(e);
     if (!same) {
-        stat(&statistics::error);
+        stat(counter::error);
         return r;
     }
     r.entry = ref;
@@ -522,7 +530,7 @@ ct_result tracker::track_existing(const packet::packet_view& pkt, const in_conte
     lock_entry(e);
     if (e.generation != ref.generation || load_slot(e.slot) != slot_state::confirmed) {
         unlock_entry(e);  // deleted since the lookup: look again
-        stat(&statistics::search_restart);
+        stat(counter::search_restart);
         repeat = true;
         return r;
     }
@@ -539,15 +547,15 @@ ct_result tracker::track_existing(const packet::packet_view& pkt, const in_conte
             kill(ref);
             repeat = true;
         } else {
-            stat(&statistics::invalid);
+            stat(counter::invalid);
         }
         return r;
     }
     if (c.refresh || c.kill) {
         if (c.refresh) timeout_set(e, now, c.timeout_s);
-        account(e, ref.index, dir, pkt.network_length());
+        account(ref.index, dir, pkt.network_length());
     }
-    if (info == ctinfo::established_reply) e.status |= ips_seen_reply;
+    if (info == ctinfo::established_reply && !(e.status & ips_seen_reply)) add_status(e, ips_seen_reply);
     unlock_entry(e);
     r.entry = ref;
     r.info = info;
@@ -560,28 +568,32 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
     ct_result r;
     tuple reply;
     if (!invert(t, reply)) {
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return r;
     }
     const uint32_t idx = allocate(bucket_of(t), now);
     if (idx == nil) {
-        stat(&statistics::drop);
+        stat(counter::drop);
         r.drop = true;
         return r;
     }
     entry& e = entries_[idx];
+    // Under its lock although private: a stale handle's kill() may still read the tuples.
+    lock_entry(e);
     e.ends[0] = t.ends;
     e.ends[1] = reply.ends;
-    e.next[0] = e.next[1] = nil;
-    e.expires = 0;
+    set_link(e.next[0], nil);
+    set_link(e.next[1], nil);
+    set_expires(e, 0);
     e.mark = 0;
     e.master = nil;
     e.zone = t.zone;
-    e.status = 0;
+    __atomic_store_n(&e.status, uint16_t{0}, __ATOMIC_RELAXED);
     e.l3 = t.l3;
     e.l4 = t.l4;
     e.labels = {};
     e.proto.tcp = tcp_track{};
+    unlock_entry(e);
     if (acct_) acct_[idx] = acct_ext{};
     if (expect_) {
         const entry_ref master = expect_(t, ctx.now_ns);
@@ -589,7 +601,7 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
             entry& m = entries_[master.index];
             lock_entry(m);
             if (m.generation == master.generation && load_slot(m.slot) == slot_state::confirmed) {
-                e.status |= ips_expected;
+                add_status(e, ips_expected);
                 e.master = master.index;
                 e.mark = m.mark;  // copied once; later changes on either side stay apart
             }
@@ -601,12 +613,12 @@ ct_result tracker::track_new(const packet::packet_view& pkt, const in_context& c
     if (dispatch(e, c, true) != proto_verdict::accept || c.kill) {
         store_slot(e.slot, slot_state::unconfirmed);
         release(idx);
-        stat(&statistics::invalid);
+        stat(counter::invalid);
         return r;
     }
     if (c.refresh) {
         timeout_set(e, now, c.timeout_s);
-        account(e, idx, direction::original, pkt.network_length());
+        account(idx, direction::original, pkt.network_length());
     }
     store_slot(e.slot, slot_state::unconfirmed);
     r.entry = {idx, e.generation};
@@ -655,9 +667,9 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
     }
     auto fail = [&](bool too_long) {
         unlock_buckets(b0, b1);
-        if (too_long) stat(&statistics::chaintoolong);
-        stat(&statistics::insert_failed);
-        stat(&statistics::drop);
+        if (too_long) stat(counter::chaintoolong);
+        stat(counter::insert_failed);
+        stat(counter::drop);
         release(idx);
         r = ct_result{};
         r.drop = true;
@@ -680,35 +692,35 @@ bool tracker::confirm(ct_result& r, uint64_t now_ns) {
             unlock_entry(w);
             unlock_buckets(b0, b1);
             release(idx);
-            stat(&statistics::clash_resolve);
+            stat(counter::clash_resolve);
             r.entry = winner;
             r.unconfirmed = false;
             return true;
         }
         if (orig_clash && !reply_clash) {
             // Reachable only through its reply tuple, for a second, never ASSURED.
-            e.status |= ips_confirmed | ips_fixed_timeout | ips_nat_clash;
+            add_status(e, ips_confirmed | ips_fixed_timeout | ips_nat_clash);
             store_relaxed(e.expires, now + 1000);
-            e.next[1] = buckets_[b1];
-            buckets_[b1] = idx * 2 + 1;
+            set_link(e.next[1], buckets_[b1]);
+            set_link(buckets_[b1], idx * 2 + 1);
             store_slot(e.slot, slot_state::confirmed);
             unlock_buckets(b0, b1);
-            stat(&statistics::clash_resolve);
+            stat(counter::clash_resolve);
             r.unconfirmed = false;
             return true;
         }
         return fail(false);
     }
     lock_entry(e);
-    e.status |= ips_confirmed;
+    add_status(e, ips_confirmed);
     if (!(e.status & ips_fixed_timeout)) store_relaxed(e.expires, now + e.expires);
     if (acct_) acct_[idx].start_ns = now_ns;
     store_slot(e.slot, slot_state::confirmed);
     unlock_entry(e);
-    e.next[0] = buckets_[b0];
-    buckets_[b0] = idx * 2;
-    e.next[1] = buckets_[b1];
-    buckets_[b1] = idx * 2 + 1;
+    set_link(e.next[0], buckets_[b0]);
+    set_link(buckets_[b0], idx * 2);
+    set_link(e.next[1], buckets_[b1]);
+    set_link(buckets_[b1], idx * 2 + 1);
     unlock_buckets(b0, b1);
     r.unconfirmed = false;
     return true;
@@ -733,8 +745,10 @@ void tracker::tcp_reset_sent(const ct_result& offending, uint64_t now_ns) {
     lock_entry(e);
     if (e.generation == offending.entry.generation && load_slot(e.slot) == slot_state::confirmed &&
         e.l4 == proto_tcp) {
-        e.proto.tcp.state = static_cast<uint8_t>(tcp_state::close);
-        timeout_set(e, now_ms(now_ns), cfg_.tcp_timeout_close);
+        // nf_conntrack_tcp_set_closing: an entry already in CLOSE keeps its timer.
+        const bool was_closed = e.proto.tcp.state == static_cast<uint8_t>(tcp_state::close);
+        set_tcp_state(e, static_cast<uint8_t>(tcp_state::close));
+        if (!was_closed) timeout_set(e, now_ms(now_ns), cfg_.tcp_timeout_close);
     }
     unlock_entry(e);
 }

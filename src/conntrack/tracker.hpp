@@ -7,17 +7,18 @@
 // packet and moves a confirmed entry's state at once; a first packet gets an unconfirmed entry
 // of its own. Exactly one of confirm() (the packet left through postrouting or input
 // accepted) or discard() (it was dropped) ends the packet's hold on the result. Nothing on
-// that path allocates or throws. Threads may call every method concurrently: buckets are
-// guarded by sharded spinlocks and each entry by its own, so there is no global lock.
+// that path allocates or throws. In the default threading::shared mode threads may call every
+// method concurrently: buckets are guarded by sharded spinlocks and each entry by its own, so
+// there is no global lock.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
-#include <vector>
 
 #include "conntrack/config.hpp"
 #include "conntrack/tuple.hpp"
@@ -200,8 +201,7 @@ private:
     bool peek_tuple(const packet::packet_view& pkt, const in_context& ctx, tuple& t) const;
     bool prepare(const packet::packet_view& pkt, const in_context& ctx, tuple& t, ct_result& r);
     ct_result track(const packet::packet_view& pkt, const in_context& ctx, const tuple& t);
-    ct_result classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now, const tuple& outer,
-                             bool& handled);
+    ct_result classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now, const tuple& outer);
     ct_result track_existing(const packet::packet_view& pkt, const in_context& ctx, uint32_t now, entry_ref ref,
                              direction dir, bool& repeat);
     ct_result track_new(const packet::packet_view& pkt, const in_context& ctx, uint32_t now, const tuple& t);
@@ -213,7 +213,7 @@ private:
     bool kill(entry_ref ref, bool free_slot = true);
     void unlink_locked(uint32_t index);
     void timeout_set(entry& e, uint32_t now, uint32_t timeout_s);
-    void account(entry& e, uint32_t index, direction d, uint32_t bytes);
+    void account(uint32_t index, direction d, uint32_t bytes);
     void fill_info(const entry& e, uint32_t index, uint32_t now, entry_info& out) const;
     uint32_t entry_id(const entry& e, uint32_t index) const;
     void lock_entry(entry& e) const;
@@ -224,7 +224,10 @@ private:
     void unlock_pool(pool& p) const;
     void lock_buckets(uint32_t a, uint32_t b);
     void unlock_buckets(uint32_t a, uint32_t b);
-    void stat(uint64_t statistics::*counter, uint64_t n = 1);
+    enum class counter : uint8_t {
+        found, invalid, insert, insert_failed, drop, early_drop, error, search_restart, clash_resolve, chaintoolong,
+    };
+    void stat(counter c, uint64_t n = 1) { stats_[static_cast<size_t>(c)].fetch_add(n, std::memory_order_relaxed); }
 
     config cfg_;
     bool locking_ = true;

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "compile/compile.hpp"
-#include "conntrack/list_format.hpp"
+#include "conntrack/commands.hpp"
 #include "conntrack/tracker.hpp"
 #include "daemon/eval_explain.hpp"
 #include "front/print.hpp"
@@ -256,17 +256,12 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     err << fmt::format("nfqwall eval: {} packets, {} accepted, {} dropped, {} queued, {} malformed\n", counts.packets,
                        counts.accepted, counts.dropped, counts.queued, counts.malformed);
     if (options.ct_list) {
-        // As `conntrack -L` prints it, at the time of the last packet.
-        conntrack::list_options listing;
-        listing.now_ns = last_time_ns;
-        size_t shown = 0;
-        tracker.for_each(last_time_ns, [&](const conntrack::entry_info& e) {
-            out << conntrack::format_entry(e, listing) << "\n";
-            ++shown;
-            return true;
-        });
+        // As `conntrack -L` prints it, at the time of the last packet (the `ct list` command).
+        const std::string list_command[] = {"list"};
+        const conntrack::command_result listed = conntrack::run_command(tracker, list_command, last_time_ns);
+        out << listed.out;
         out.flush();
-        err << fmt::format("conntrack v1.4.7 (conntrack-tools): {} flow entries have been shown.\n", shown);
+        err << listed.err;
     }
     return code;
 }

@@ -338,6 +338,18 @@ TEST(conntrack_list, NatAndZoneLinesAsObserved) {  // §8.7, §8.8
               "dst=10.201.2.1 type=0 code=0 id=12296 packets=1 bytes=84 mark=0 delta-time=4 use=1");
 }
 
+TEST(conntrack_list, StatisticsLineAsObserved) {  // §8.10
+    EXPECT_EQ(format_statistics(statistics{}),
+              "cpu=0   \tfound=0 invalid=0 insert=0 insert_failed=0 drop=0 early_drop=0 error=0 search_restart=0 "
+              "clash_resolve=0 chaintoolong=0 ");
+    statistics s;
+    s.found = 1;
+    s.chaintoolong = 7;
+    const std::string line = format_statistics(s, 12);
+    EXPECT_EQ(line.substr(0, 17), "cpu=12  \tfound=1 ");
+    EXPECT_NE(line.find(" chaintoolong=7 "), std::string::npos);
+}
+
 TEST(conntrack_list, ExtendedAndIdOptions) {  // §8.2 -o extended,id (without ktimestamp)
     entry_info e = make(17, "10.201.1.2", "10.201.2.2", 40002, 5353, "10.201.2.2", "10.201.1.2", 5353, 40002);
     e.timeout_ms = 119500;

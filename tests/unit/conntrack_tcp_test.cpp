@@ -471,3 +471,133 @@ TEST(conntrack_tcp, SynAckResynchronisesAfterAnIgnoredSyn) {  // §2.3 rule 2
 
 }  // namespace
 }  // namespace nfqwall::testing
+
+namespace nfqwall::testing {
+namespace {
+
+TEST_F(conntrack_tcp_validity, OutOfWindowFinAndRstFromBothSidesCutTheTimeout) {  // §2.4 last bullet
+    EXPECT_EQ(client(FIN | ACK, 1'000'000'000).info, ctinfo::invalid);
+    EXPECT_EQ(left(), 431990) << "one side alone changes nothing";
+    EXPECT_EQ(h.send(tcp(S, C, c.sport, c.cport, RST, c.next_s + 1'000'000'000u, 0)).info, ctinfo::invalid);
+    EXPECT_EQ(state(), tcp_state::established);
+    EXPECT_EQ(left(), 300);
+}
+
+TEST_F(conntrack_tcp_validity, RstTrainAfterDataCloses) {  // §2.3 rule 5
+    h.send(c.from_server(ACK | PSH, 19));
+    const ct_result r = h.send(tcp(S, C, c.sport, c.cport, RST, c.next_s, 0));
+    EXPECT_EQ(r.info, ctinfo::established_reply);
+    EXPECT_EQ(state(), tcp_state::close);
+    EXPECT_EQ(left(), 10);
+}
+
+TEST_F(conntrack_tcp_validity, RstAnsweringAnIgnoredSynCloses) {  // §2.3 rule 5
+    EXPECT_EQ(client(SYN, 7777).info, ctinfo::established);
+    const uint32_t syn_end = c.next_c + 7777 + 1;
+    EXPECT_EQ(h.send(tcp(S, C, c.sport, c.cport, RST | ACK, 0, syn_end)).info, ctinfo::established_reply);
+    EXPECT_EQ(state(), tcp_state::close);
+}
+
+TEST(conntrack_tcp, ChallengeAckInLastAckDoesNotMoveToTimeWait) {  // §2.3 rule 3
+    ct_harness h;
+    conn c{h};
+    const ct_result e = c.handshake();
+    h.send(c.from_client(FIN | ACK));
+    h.send(c.from_server(ACK));
+    h.send(c.from_server(FIN | ACK));
+    ASSERT_EQ(h.info(e).tcp, tcp_state::last_ack);
+    // The client (which lost its state) opens again; the server answers with a challenge ACK.
+    EXPECT_EQ(h.send(tcp(C, S, c.cport, c.sport, SYN, 90000, 0)).info, ctinfo::established);
+    EXPECT_EQ(h.send(tcp(S, C, c.sport, c.cport, ACK, c.next_s, c.next_c)).info, ctinfo::established_reply);
+    EXPECT_EQ(h.info(e).tcp, tcp_state::last_ack);
+    // The real last ACK then completes the close.
+    h.send(c.from_client(ACK));
+    EXPECT_EQ(h.info(e).tcp, tcp_state::time_wait);
+}
+
+TEST(conntrack_tcp, ReceiveWindowOvershootIsIgnoredAndItsDataMayBeAcked) {  // §2.4 check I
+    ct_harness h;
+    conn c{h};
+    c.syn_options = {2, 4, 5, 0xb4};  // no window scaling: the server allows 64240 bytes
+    const ct_result e = c.handshake();
+    h.send(c.from_server(ACK));
+    h.advance_ms(1000);
+    // The segment starts one byte past the window the server allowed (check I fails on its
+    // sequence number) and overshoots it by less than a window.
+    const uint32_t end = c.next_c + 64241 + 1000;
+    EXPECT_EQ(h.send(tcp(C, S, c.cport, c.sport, ACK | PSH, c.next_c + 64241, c.next_s, 1000)).info,
+              ctinfo::established)
+        << "past the window by less than a window: ignored, not invalid";
+    EXPECT_EQ(h.info(e).timeout_ms, 431999000) << "ignored: not refreshed";
+    EXPECT_EQ(h.send(tcp(S, C, c.sport, c.cport, ACK, c.next_s, end)).info, ctinfo::established_reply)
+        << "the ACK of that data is not over the upper bound";
+    EXPECT_EQ(h.t.stats().invalid, 0u);
+}
+
+TEST(conntrack_tcp, WindowScalingAppliesOnlyWhenBothSidesOfferIt) {  // §2.4
+    // The client offers wscale 7, the server none: windows stay unscaled, so a segment 200000
+    // bytes ahead overshoots the server's 64240-byte window by more than a window: invalid.
+    ct_harness h;
+    conn c{h};
+    h.send(c.from_client(SYN));
+    packet_spec synack = c.from_server(SYN | ACK);
+    synack.tcp_options = {2, 4, 5, 0xb4};
+    h.send(synack);
+    h.send(c.from_client(ACK));
+    h.send(c.from_server(ACK));
+    EXPECT_EQ(h.send(tcp(C, S, c.cport, c.sport, ACK, c.next_c + 200000, c.next_s)).info, ctinfo::invalid);
+    // Scaled on both sides, the server's window is 64240 << 7 (windows of SYNs are never scaled,
+    // so it takes the server's first ACK to open it).
+    ct_harness h2;
+    conn c2{h2};
+    c2.handshake();
+    h2.send(c2.from_server(ACK));
+    EXPECT_EQ(h2.send(tcp(C, S, c2.cport, c2.sport, ACK, c2.next_c + 200000, c2.next_s)).info,
+              ctinfo::established);
+}
+
+}  // namespace
+}  // namespace nfqwall::testing
+
+namespace nfqwall::testing {
+namespace {
+
+TEST(conntrack_tcp, Ipv6HandshakeAndListing) {
+    ct_harness h;
+    packet_spec syn = tcp("fd00:201:1::2", "fd00:201:2::2", 40500, 443, SYN, 10, 0);
+    syn.ip_version = 6;
+    packet_spec synack = tcp("fd00:201:2::2", "fd00:201:1::2", 443, 40500, SYN | ACK, 70, 11);
+    synack.ip_version = 6;
+    packet_spec ack = tcp("fd00:201:1::2", "fd00:201:2::2", 40500, 443, ACK, 11, 71);
+    ack.ip_version = 6;
+    EXPECT_EQ(h.send(syn).info, ctinfo::new_);
+    EXPECT_EQ(h.send(synack).info, ctinfo::established_reply);
+    const ct_result r = h.send(ack);
+    EXPECT_EQ(r.info, ctinfo::established);
+    EXPECT_TRUE(h.info(r).status & ips_assured);
+    EXPECT_EQ(h.list(), std::vector<std::string>{
+        "tcp      6 432000 ESTABLISHED src=fd00:201:1::2 dst=fd00:201:2::2 sport=40500 dport=443 src=fd00:201:2::2 "
+        "dst=fd00:201:1::2 sport=443 dport=40500 [ASSURED] mark=0 use=1"});
+    packet_spec bad = ack;
+    bad.bad_checksum = true;
+    EXPECT_EQ(h.send(bad).info, ctinfo::invalid) << "the IPv6 pseudo-header checksum is verified";
+}
+
+TEST(conntrack_tcp, LaterFragmentsAreInvalid) {  // §1.3
+    ct_harness h;
+    std::vector<uint8_t> bytes = build_packet(tcp(C, S, 40600, 80, SYN, 1, 0));
+    bytes[6] = 0x00;
+    bytes[7] = 0x10;  // fragment offset 128 bytes
+    packet::parse_options o;
+    o.first = packet::first_header::ip;
+    in_context ctx;
+    ctx.now_ns = h.now;
+    ct_result r = h.t.in(packet::parse(std::span<const uint8_t>(bytes), o), ctx);
+    EXPECT_EQ(r.info, ctinfo::invalid);
+    EXPECT_EQ(h.t.stats().invalid, 1u);
+    h.t.discard(r);
+    EXPECT_EQ(h.t.count(), 0u);
+}
+
+}  // namespace
+}  // namespace nfqwall::testing

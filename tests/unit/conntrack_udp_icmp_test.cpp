@@ -200,6 +200,29 @@ TEST(conntrack_generic, UnknownProtocolListing) {  // §8.10
         "dst=10.201.1.2 packets=0 bytes=0 mark=0 delta-time=1 use=1"});
 }
 
+TEST(conntrack_generic, GreBecomesAStreamOnceBothSidesSpoke) {  // §2.6, §2.7
+    ct_harness h;
+    packet_spec out;
+    out.src = C;
+    out.dst = S;
+    out.protocol = 47;
+    out.payload = 24;  // a version-0 GRE header and data: keys 0
+    packet_spec back = out;
+    back.src = S;
+    back.dst = C;
+    ct_result r = h.send(out);
+    EXPECT_EQ(r.info, ctinfo::new_);
+    EXPECT_EQ(h.info(r).timeout_ms, 30000);
+    EXPECT_EQ(h.send(back).info, ctinfo::established_reply);
+    EXPECT_EQ(h.info(r).timeout_ms, 30000);
+    h.send(out);
+    EXPECT_EQ(h.info(r).timeout_ms, 180000);
+    h.advance_ms(500);
+    EXPECT_EQ(h.list(), std::vector<std::string>{
+        "gre      47 179 src=10.201.1.2 dst=10.201.2.2 srckey=0x0 dstkey=0x0 src=10.201.2.2 dst=10.201.1.2 "
+        "srckey=0x0 dstkey=0x0 [ASSURED] mark=0 use=1"});
+}
+
 // ---- marks, labels, zones (§7, §8.8) ------------------------------------------------------
 
 struct pass {
