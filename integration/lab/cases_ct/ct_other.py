@@ -1,7 +1,7 @@
-# Other protocols through R's tracker: generic (253, 600 s), GRE, SCTP and UDP-Lite (the
-# kernel has trackers of its own for them; nfqwall keeps their ports, GRE without keys, on its
-# generic tracker: docs/conntrack.md difference 4), DCCP (this kernel has no DCCP tracker: its
-# generic entry has no ports), IPv4 and IPv6.
+# Other protocols through R's tracker: generic (253, 600 s), GRE (keys 0, 30 s: nfqwall's GRE
+# tracker), SCTP and UDP-Lite (the kernel has trackers of its own for them; nfqwall keeps their
+# ports on its generic tracker: docs/conntrack.md difference 4), DCCP (this kernel has no DCCP
+# tracker: its generic entry has no ports), IPv4 and IPv6.
 import struct
 
 from scapy.all import GRE, IP, IPv6, Raw, SCTP, SCTPChunkInit, SCTPChunkInitAck
@@ -64,9 +64,6 @@ CT_KNOWN = {
     "udplite ": "K7: UDP-Lite: the kernel tracks it like UDP (`udplite 136 29 ...`, 30 s / 120 s) and checks its "
                 "checksum (mandatory, not 0; verified with IPPROTO_UDP in the pseudo-header); nfqwall uses its "
                 "generic tracker (600 s) and checks no checksum (docs/conntrack.md difference 4)",
-    "gre ": "K2: GRE: the kernel's GRE tracker keys entries with srckey=/dstkey= (0x0 for plain GRE) and "
-            "times them out after 30 s (nf_conntrack_gre_timeout); nfqwall tracks GRE as generic without keys, "
-            "600 s (docs/conntrack.md difference 4)",
     "sctp ": "K3: SCTP: the kernel's SCTP state machine (INIT, INIT-ACK: COOKIE_WAIT, 3 s); nfqwall keeps the "
              "ports on its generic tracker, no state, 600 s (docs/conntrack.md difference 4)",
 }
