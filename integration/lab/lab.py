@@ -398,6 +398,8 @@ def nfqwall_answer(entry, family):
     if entry["verdict"] != "reject":
         return entry["verdict"]
     text = next((c[len("reject with "):] for c in entry["changes"] if c.startswith("reject with ")), "?")
+    if ": no reply sent" in text:
+        return "drop"  # a reject the kernel does not answer: on the wire, a drop
     if text.startswith("icmpx "):
         code = text[len("icmpx "):]
         four, six = ICMPX.get(code, (code, code))
@@ -842,8 +844,10 @@ class Runner:
 
     def nfqwall_side(self, run):
         out_pcap = run.path(".out.pcap")
+        # R's two interfaces are veths (meta iifkind/oifkind "veth"); a capture cannot say so.
+        kinds = [arg for name in (IF_RA, IF_RB) for arg in ("--if-kind", f"{name}=veth")]
         cmd = [self.nfqwall, "eval", "-f", run.ruleset, "--pcap", run.path(".pcapng"), *nfqwall_routes(run.routes),
-               "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
+               *kinds, "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
         if run.ct:
             # The same tunables as R's sysctls, and the table at the end.
             with open(run.path(".ct-config"), "w") as f:

@@ -236,6 +236,7 @@ private:
             }
             d.stmts.push_back(tpl);
         }
+        d.dynamic_stmt_slots = dynamic_stmt_slots(t, s);
         std::vector<vm::element_init> elements;
         if (s.init && s.init->is(expr_kind::set)) {
             for (const auto& item : s.init->as<set_expr>().items) {
@@ -249,6 +250,37 @@ private:
         if ((s.flags & NFT_SET_EVAL) && s.size == 0) d.capacity = std::max(d.capacity, default_dynamic_size);
         if (d.capacity == 0) d.capacity = 1;
         return vm::set_store::build(d, elements, opts_.now_ns);
+    }
+
+    // The most statements an `add`/`update` of the table's rules (anonymous chains included)
+    // gives a new element of `s` (nft_dynset_new clones the statement's own expressions into
+    // it), so that every element has room for their states.
+    static uint32_t dynamic_stmt_slots(const table& t, const set& s) {
+        size_t most = 0;
+        for (const auto& c : t.chains) most = std::max(most, dynamic_stmt_slots(c->rules, s));
+        return static_cast<uint32_t>(most);
+    }
+    static size_t dynamic_stmt_slots(const std::vector<rule>& rules, const set& s) {
+        size_t most = 0;
+        for (const auto& r : rules) {
+            for (const auto& st : r.stmts) {
+                const expr* target = nullptr;
+                size_t count = 0;
+                if (st->is(stmt_kind::set)) {
+                    target = st->as<set_stmt>().set.get();
+                    count = st->as<set_stmt>().stmts.size();
+                } else if (st->is(stmt_kind::map)) {
+                    target = st->as<map_stmt>().set.get();
+                    count = st->as<map_stmt>().stmts.size();
+                } else if (st->is(stmt_kind::chain) && st->as<chain_stmt>().body) {
+                    most = std::max(most, dynamic_stmt_slots(st->as<chain_stmt>().body->rules, s));
+                }
+                if (target != nullptr && target->is(expr_kind::set_ref) && target->as<set_ref_expr>().target == &s) {
+                    most = std::max(most, count);
+                }
+            }
+        }
+        return most;
     }
 
     static bool element_template_of(const stmt& st, vm::element_template& out) {
@@ -637,7 +669,13 @@ private:
             emit({opcode::exthdr_load, *r, 0, 1, 1, static_cast<uint16_t>(op), type, 0});
             return r;
         }
-        if (x.offset % 8 != 0 || x.len % 8 != 0) return fail(why, "sub-byte extension header field", x.loc);
+        if (x.offset % 8 != 0 || x.len % 8 != 0) {
+            // A bit field (`frag more-fragments`, `frag frag-off`): nft loads the covering bytes
+            // and masks (and shifts) them; one instruction does the same, as for payloads.
+            emit({opcode::exthdr_bits, *r, 0, static_cast<uint8_t>(value_bytes(x.len)), static_cast<uint8_t>(op),
+                  static_cast<uint16_t>(x.len), type, x.offset});
+            return r;
+        }
         emit({opcode::exthdr_load, *r, 0, static_cast<uint8_t>(x.len / 8), 0, static_cast<uint16_t>(op), type, x.offset / 8});
         return r;
     }

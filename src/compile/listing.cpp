@@ -88,6 +88,9 @@ std::string instruction_text(const program& p, const insn& in) {
     case opcode::exthdr_load:
         if (in.flags & 1) return fmt::format("exthdr {} type {} present => reg {}", exthdr_op_name(in.aux), in.a, in.dreg);
         return fmt::format("exthdr {} type {} load {}b @ {} => reg {}", exthdr_op_name(in.aux), in.a, in.len, in.b, in.dreg);
+    case opcode::exthdr_bits:
+        return fmt::format("exthdr {} type {} load {} bits @ bit {} => reg {}", exthdr_op_name(in.flags), in.a, in.aux, in.b,
+                           in.dreg);
     case opcode::meta_load: {
         const front::meta_template* t = front::meta_lookup(in.aux);
         return fmt::format("meta load {} => reg {}", t ? t->token : "?", in.dreg);

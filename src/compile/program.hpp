@@ -27,6 +27,7 @@ enum class opcode : uint8_t {
     payload_cmp,     // a fused payload_load + cmp: flags: base, a: offset, len; aux: cmp_eq or cmp_neq; b: data
     payload_bits,    // a: base, b: bit offset, aux: bit length -> right-aligned big-endian value of len bytes
     exthdr_load,     // aux: op, a: type, b: offset (bytes), len; flags: present test (1 byte boolean)
+    exthdr_bits,     // flags: op, a: type, b: bit offset, aux: bit length -> right-aligned big-endian value of len bytes
     meta_load,       // aux: meta key, len
     ct_load,         // aux: ct key, a: direction (+1; 0 none), len
     fib_load,        // a: fib flags, aux: result, sreg..: from the packet, len

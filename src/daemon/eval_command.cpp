@@ -1,5 +1,6 @@
 #include "daemon/eval_command.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <ostream>
 #include <sstream>
@@ -87,7 +88,14 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
         } else if (r.rule != nullptr) {
             line += " by " + names.rule(r.rule_index);
         }
-        if (o.fate == replay::packet_fate::rejected) line += " [reject with " + reject_text(r, step.family) + "]";
+        if (o.fate == replay::packet_fate::rejected) {
+            // The kernel drops the packet either way; it only answers the ones it may.
+            line += " [reject with " + reject_text(r, step.family);
+            if (o.no_reply != packet::no_reply_reason::none) {
+                line += fmt::format(": no reply sent ({})", packet::describe(o.no_reply));
+            }
+            line += "]";
+        }
         if (o.fate == replay::packet_fate::queued) line += fmt::format(" [queue num {}]", r.queue_num);
     }
     if (o.meta.mark != 0) line += " [mark " + meta_value(front::META_MARK, 0) + " -> " + meta_value(front::META_MARK, o.meta.mark) + "]";
@@ -117,6 +125,12 @@ std::string conntrack_line(const replay::tracker_stage::looked_up& ct) {
 
 bool readable(const std::string& path) { return std::ifstream(path).good(); }
 
+bool uses_interface_kinds(const compile::program& p) {
+    return std::any_of(p.code.begin(), p.code.end(), [](const compile::insn& in) {
+        return in.op == compile::opcode::meta_load && (in.aux == front::META_IIFKIND || in.aux == front::META_OIFKIND);
+    });
+}
+
 }  // namespace
 
 int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) {
@@ -134,6 +148,13 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     replay::interface_table interfaces;
     for (const std::string* name : {&options.iif, &options.oif}) {
         if (name->size() > 15) return usage("interface name longer than 15 characters: " + *name);
+    }
+    for (const std::string& spec : options.if_kinds) {
+        const size_t eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size()) return usage("--if-kind " + spec + ": expected NAME=KIND");
+        if (eq > 15) return usage("interface name longer than 15 characters: " + spec.substr(0, eq));
+        if (spec.size() - eq - 1 > 15) return usage("--if-kind " + spec + ": a kind is at most 15 characters");
+        interfaces.set_kind(std::string_view(spec).substr(0, eq), std::string_view(spec).substr(eq + 1));
     }
     if (!options.iif.empty()) config.iif = &interfaces.get(options.iif);
     if (!options.oif.empty()) config.oif = &interfaces.get(options.oif);
@@ -252,6 +273,18 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     if (writer && !writer->close()) {
         err << "nfqwall eval: " << options.out << ": could not write the capture\n";
         code = exit_usage;
+    }
+    // meta iifkind/oifkind fail on an interface without a kind, as on a kernel device
+    // without rtnl_link_ops: a capture carries no kinds, so say which interfaces lacked one.
+    if (uses_interface_kinds(engine.program())) {
+        std::string unknown;
+        for (const vm::interface_info& i : interfaces.all()) {
+            if (i.kind[0] == '\0' && i.name_view() != "lo") unknown += (unknown.empty() ? "" : ", ") + std::string(i.name_view());
+        }
+        if (!unknown.empty()) {
+            err << "nfqwall eval: warning: the ruleset matches meta iifkind/oifkind, but no kind is known for " << unknown
+                << ": those matches fail there (give --if-kind NAME=KIND)\n";
+        }
     }
     err << fmt::format("nfqwall eval: {} packets, {} accepted, {} dropped, {} queued, {} malformed\n", counts.packets,
                        counts.accepted, counts.dropped, counts.queued, counts.malformed);

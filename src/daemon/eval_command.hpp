@@ -14,6 +14,7 @@ struct eval_options {
     std::string iif;                  // when the capture names no interface
     std::string oif;                  // before any --route
     std::vector<std::string> routes;  // CIDR=IF or default=IF, first match wins
+    std::vector<std::string> if_kinds;  // NAME=KIND: rtnl link kinds for meta iifkind/oifkind
     std::string hooks;                // "prerouting,input"; empty: prerouting,forward,postrouting
     std::string out;                  // the packets that passed, as rewritten
     bool trace = false;

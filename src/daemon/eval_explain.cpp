@@ -336,10 +336,12 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
         switch (key) {
         case front::META_IIF:
         case front::META_IIFNAME:
-        case front::META_IIFTYPE: iface = m.iif; break;
+        case front::META_IIFTYPE:
+        case front::META_IIFKIND: iface = m.iif; break;
         case front::META_OIF:
         case front::META_OIFNAME:
-        case front::META_OIFTYPE: iface = m.oif; break;
+        case front::META_OIFTYPE:
+        case front::META_OIFKIND: iface = m.oif; break;
         default: break;
         }
         r.ok = true;
@@ -376,6 +378,21 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
                 r.text = std::string(iface->name_view());
                 r.value = front::pack_string(r.text, 16);
             }
+            break;
+        case front::META_IIFKIND:
+        case front::META_OIFKIND:
+            if (iface == nullptr) {
+                r.ok = false;
+                r.missing = key == front::META_IIFKIND ? "no input interface here" : "no output interface here";
+                return r;
+            }
+            if (iface->kind[0] == '\0') {
+                r.ok = false;
+                r.missing = "no kind known for " + std::string(iface->name_view());
+                return r;
+            }
+            r.text = std::string(iface->kind_view());
+            r.value = front::pack_string(r.text, 16);
             break;
         case front::META_SKUID:
         case front::META_SKGID:

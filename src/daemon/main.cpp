@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
     auto* oif = eval->add_option("--oif", eval_opts.oif, "Output interface of every packet");
     eval->add_option("--route", eval_opts.routes, "CIDR=IF or default=IF: output interface by destination (first match)")
         ->excludes(oif);
+    eval->add_option("--if-kind", eval_opts.if_kinds, "NAME=KIND: the link kind of an interface (meta iifkind/oifkind)");
     eval->add_option("--hook", eval_opts.hooks, "Hooks in order (default prerouting,forward,postrouting)");
     eval->add_option("--out", eval_opts.out, "Write the packets that passed, as rewritten (pcap)");
     eval->add_flag("--trace", eval_opts.trace, "Print every rule each packet met and why it did not match");

@@ -134,22 +134,30 @@ located find_ipv4_option(const packet_view& p, uint8_t type) {
     return {nh + at, p.u8_at(nh + at + 1)};
 }
 
-located find_tcp_option(const packet_view& p, uint8_t kind) {
-    if (!has_transport(p, proto_tcp)) return {};
+tcp_option_search search_tcp_option(const packet_view& p, uint8_t kind, located& out) {
+    out = {};
+    if (!has_transport(p, proto_tcp)) return tcp_option_search::unreadable;
     const uint32_t th = p.transport_offset();
-    if (!p.contains(th, 20)) return {};
+    if (!p.contains(th, 20)) return tcp_option_search::unreadable;
     const uint32_t header = (p.u8_at(th + 12) >> 4) * 4u;
-    if (header < 20 || !p.contains(th, header)) return {};
+    if (header < 20 || !p.contains(th, header)) return tcp_option_search::unreadable;
     uint32_t optlen = 1;
     for (uint32_t i = 20; i + 1 < header; i += optlen) {
         const uint8_t k = p.u8_at(th + i), len = p.u8_at(th + i + 1);
         // End-of-list and no-op are single bytes; a zero length would never advance.
         optlen = (k <= 1 || len == 0) ? 1 : len;
         if (k != kind) continue;
-        if (i + optlen > header) return {};
-        return {th + i, optlen};
+        if (i + optlen > header) return tcp_option_search::unreadable;
+        out = {th + i, optlen};
+        return tcp_option_search::found;
     }
-    return {};
+    return tcp_option_search::absent;
+}
+
+located find_tcp_option(const packet_view& p, uint8_t kind) {
+    located l;
+    (void)search_tcp_option(p, kind, l);
+    return l;
 }
 
 located find_sctp_chunk(const packet_view& p, uint8_t type) {

@@ -39,6 +39,12 @@ located find_ipv4_option(const packet_view& packet, uint8_t type);
 // byte, as is any option whose length byte is 0); not found when it runs past the header.
 located find_tcp_option(const packet_view& packet, uint8_t kind);
 
+// The same walk, telling why nothing was found: nft_exthdr_tcp_set_eval breaks the rule when
+// it cannot read the TCP header (not TCP, a non-first fragment, cut short) or when the option
+// runs past the header, but lets the rule go on, untouched, when the option is simply absent.
+enum class tcp_option_search : uint8_t { found, absent, unreadable };
+tcp_option_search search_tcp_option(const packet_view& packet, uint8_t kind, located& out);
+
 // nft_exthdr_sctp_eval: the first chunk of that type after the 12-byte common header; length
 // is the chunk's length field, which a load must fit in (and the chunk in the packet).
 located find_sctp_chunk(const packet_view& packet, uint8_t type);

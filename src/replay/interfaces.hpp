@@ -7,6 +7,7 @@
 
 #include <deque>
 #include <string_view>
+#include <vector>
 
 #include "vm/context.hpp"
 
@@ -22,11 +23,16 @@ public:
     // the kernel's IFNAMSIZ does. The reference stays valid as long as the table.
     const vm::interface_info& get(std::string_view name);
     const vm::interface_info* find(std::string_view name) const;
+    // The rtnl link kind of the interface of that name (meta iifkind/oifkind), whether it is
+    // registered yet or not: giving a kind does not register the name, so the indexes stay
+    // in the order above.
+    void set_kind(std::string_view name, std::string_view kind);
     // In index order.
     const std::deque<vm::interface_info>& all() const { return entries_; }
 
 private:
     std::deque<vm::interface_info> entries_;  // a deque: references survive registrations
+    std::vector<vm::interface_info> kinds_;   // names with their kinds, for later registrations
 };
 
 }  // namespace nfqwall::replay

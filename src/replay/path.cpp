@@ -15,6 +15,7 @@ constexpr uint16_t ethertype_ipv6 = 0x86dd;
 constexpr uint16_t ethertype_arp = 0x0806;
 constexpr uint32_t sll_header = 16;
 constexpr uint32_t sll2_header = 20;
+constexpr uint8_t reject_type_tcp_reset = static_cast<uint8_t>(front::reject_type::tcp_rst) + 1;  // run_result::reject_type
 
 struct hook_name {
     std::string_view name;
@@ -343,11 +344,21 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
             out.fate = packet_fate::queued;
         } else {
             out.fate = step.result.reject ? packet_fate::rejected : packet_fate::dropped;
+            // The reply is decided on the packet as the rejecting hook left it (rewrites
+            // included), as the kernel's nf_send_* see it.
+            if (step.result.reject) {
+                const packet::reject_reply reply = step.result.reject_type == reject_type_tcp_reset
+                                                       ? packet::reject_reply::tcp_reset
+                                                       : packet::reject_reply::icmp_unreachable;
+                out.no_reply = packet::why_no_reply(view, reply, meta.type == vm::pkttype::host);
+            }
         }
         break;
     }
+    // nf_send_reset closes the connection when it does send its RST.
     if (tracker != nullptr && out.fate == packet_fate::rejected && out.deciding < max_path_hooks &&
-        out.steps[out.deciding].result.reject_type == 2) {
+        out.steps[out.deciding].result.reject_type == reject_type_tcp_reset &&
+        out.no_reply == packet::no_reply_reason::none) {
         tracker->tcp_reset_sent(meta);
     }
     if (tracker != nullptr && !tracker->end(out.fate == packet_fate::accepted, meta)) {

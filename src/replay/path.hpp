@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "packet/packet.hpp"
+#include "packet/reject.hpp"
 #include "replay/capture.hpp"
 #include "replay/routes.hpp"
 #include "vm/engine.hpp"
@@ -54,8 +55,8 @@ public:
     virtual vm::conntrack_view& begin(const vm::packet_meta& meta) = 0;
     virtual bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) = 0;
     virtual bool end(bool accepted, const vm::packet_meta& meta) = 0;
-    // The path rejected the packet with a TCP reset (before end): the kernel's nf_send_reset
-    // moves the packet's connection to CLOSE (nf_ct_set_closing) when it does send one.
+    // The path rejected the packet with a TCP reset that the kernel does send (before end):
+    // nf_send_reset moves the packet's connection to CLOSE (nf_ct_set_closing).
     virtual void tcp_reset_sent(const vm::packet_meta& meta) { (void)meta; }
 };
 
@@ -110,6 +111,9 @@ struct path_outcome {
     uint32_t network_offset = 0;  // in the frame
     packet::parse_status status = packet::parse_status::ok;  // the first parse's
     bool modified = false;  // a payload statement rewrote bytes
+    // A reject's reply: none when the kernel would send it, else why it sends nothing (the
+    // packet is dropped either way).
+    packet::no_reply_reason no_reply = packet::no_reply_reason::none;
     vm::packet_meta meta;   // as the last hook left it
 
     bool malformed() const { return status != packet::parse_status::ok; }

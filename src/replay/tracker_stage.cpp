@@ -33,7 +33,8 @@ bool tracker_stage::lookup(const packet::packet_view& packet, const vm::packet_m
 }
 
 void tracker_stage::tcp_reset_sent(const vm::packet_meta& meta) {
-    // nf_send_reset answers no RST and no later fragment; it then closes the connection.
+    // The path calls this only when the RST is sent (packet::why_no_reply); a RST itself is
+    // never answered, checked here too.
     if (view_ && view_->attached() && resettable_) tracker_.tcp_reset_sent(view_->result(), meta.now_ns);
 }
 

@@ -10,6 +10,16 @@ std::string_view interface_info::name_view() const {
     return {name.data(), static_cast<size_t>(end - name.begin())};
 }
 
+std::string_view interface_info::kind_view() const {
+    const auto* end = std::find(kind.begin(), kind.end(), '\0');
+    return {kind.data(), static_cast<size_t>(end - kind.begin())};
+}
+
+void interface_info::set_kind(std::string_view k) {
+    kind.fill('\0');
+    std::memcpy(kind.data(), k.data(), std::min(k.size(), kind.size() - 1));
+}
+
 interface_info interface_info::named(std::string_view n, uint32_t index) {
     interface_info i;
     i.index = index;

@@ -18,8 +18,14 @@ struct interface_info {
     std::array<char, 16> name{};  // NUL-padded, IFNAMSIZ
     uint16_t type = 1;            // ARPHRD_ETHER
     uint32_t group = 0;
+    // The rtnl link kind (rtnl_link_ops->kind: "veth", "bridge", ...) that meta iifkind /
+    // oifkind load, NUL-padded. Empty when unknown, which the kernel's nft_meta treats as a
+    // device without rtnl_link_ops: the load fails and the rule breaks.
+    std::array<char, 16> kind{};
 
     std::string_view name_view() const;
+    std::string_view kind_view() const;
+    void set_kind(std::string_view k);  // cut to 15 bytes, as the kernel's strscpy to IFNAMSIZ
     static interface_info named(std::string_view name, uint32_t index);
 };
 

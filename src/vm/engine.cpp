@@ -23,6 +23,7 @@ constexpr int32_t nft_jump = -3;
 constexpr int32_t nft_goto = -4;
 constexpr int32_t nft_return = -5;
 constexpr uint32_t jump_stack_size = 16;
+constexpr uint32_t tcpopt_maxseg = 2;  // TCPOPT_MSS
 
 uint64_t read_host(const uint8_t* p, uint32_t len) {
     uint64_t v = 0;
@@ -76,6 +77,18 @@ inline void clear_register(uint8_t* d, uint32_t len) {
     } else {
         std::memset(d, 0, (len + 3u) & ~3u);
     }
+}
+
+// A bit field of `covering` loaded bytes, `shift` bits into them and `bits` long, as a
+// right-aligned big-endian value of `len` register bytes (what a load, a mask and a right
+// shift leave).
+void right_align_bits(const uint8_t* buf, uint32_t covering, uint32_t shift, uint32_t bits, uint8_t* d, uint32_t len) {
+    unsigned __int128 v = 0;
+    for (uint32_t k = 0; k < covering; ++k) v = (v << 8) | buf[k];
+    v >>= covering * 8 - shift - bits;
+    if (bits < 128) v &= (static_cast<unsigned __int128>(1) << bits) - 1;
+    clear_register(d, len);
+    for (uint32_t k = 0; k < len; ++k) d[len - 1 - k] = static_cast<uint8_t>(v >> (8 * k));
 }
 
 bool cmp_holds(uint8_t op, int c) {
@@ -225,7 +238,9 @@ struct engine::state {
     }
 
     bool load_meta(uint16_t key, uint8_t* dst, uint32_t len);
-    bool element_stmts(const std::vector<element_template>& stmts, element_view& view);
+    // nft_set_elem_update_expr: the element's own stateful expressions, in order, on this
+    // packet; false when one ends the rule (a limit or quota that does not match).
+    bool element_stmts(element_view& view);
     // Runs the rule's instructions. Returns the verdict code, NFT_CONTINUE when it matched
     // without one, NFT_BREAK when a test failed (at `stopped`).
     int32_t run_rule(const compile::rule_code& rule, uint32_t& stopped, uint32_t& target, uint16_t& queue);
@@ -262,6 +277,15 @@ bool engine::state::load_meta(uint16_t key, uint8_t* dst, uint32_t len) {
         return iface(m.oif, [&](const interface_info& i) { std::memcpy(dst, i.name.data(), std::min<uint32_t>(len, 16)); });
     case front::META_IIFTYPE: return iface(m.iif, [&](const interface_info& i) { put<uint16_t>(dst, i.type); });
     case front::META_OIFTYPE: return iface(m.oif, [&](const interface_info& i) { put<uint16_t>(dst, i.type); });
+    // nft_meta_get_eval_kind: a device without rtnl_link_ops (here: no known kind) fails.
+    case front::META_IIFKIND:
+        if (m.iif == nullptr || m.iif->kind[0] == '\0') return false;
+        std::memcpy(dst, m.iif->kind.data(), std::min<uint32_t>(len, 16));
+        return true;
+    case front::META_OIFKIND:
+        if (m.oif == nullptr || m.oif->kind[0] == '\0') return false;
+        std::memcpy(dst, m.oif->kind.data(), std::min<uint32_t>(len, 16));
+        return true;
     case front::META_IIFGROUP: return iface(m.iif, [&](const interface_info& i) { put<uint32_t>(dst, i.group); });
     case front::META_OIFGROUP: return iface(m.oif, [&](const interface_info& i) { put<uint32_t>(dst, i.group); });
     case front::META_SKUID:
@@ -296,8 +320,9 @@ bool engine::state::load_meta(uint16_t key, uint8_t* dst, uint32_t len) {
     }
 }
 
-bool engine::state::element_stmts(const std::vector<element_template>& stmts, element_view& view) {
+bool engine::state::element_stmts(element_view& view) {
     const uint32_t bytes = pkt->network_length();
+    const std::span<const element_template> stmts = view.stmts;
     for (size_t i = 0; i < stmts.size() && i < view.states.size(); ++i) {
         element_state& s = view.states[i];
         switch (stmts[i].what) {
@@ -338,17 +363,22 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             break;
         }
         case opcode::payload_bits: {
-            const uint32_t bits = in.aux, shift = in.b % 8;
-            const uint32_t covering = (shift + bits + 7) / 8;
+            const uint32_t covering = (in.b % 8 + in.aux + 7) / 8;
             uint8_t buf[17] = {};
             if (covering > 16 || !pkt->load(static_cast<packet::payload_base>(in.a), in.b / 8, covering, buf)) goto broke;
-            unsigned __int128 v = 0;
-            for (uint32_t k = 0; k < covering; ++k) v = (v << 8) | buf[k];
-            v >>= covering * 8 - shift - bits;
-            if (bits < 128) v &= (static_cast<unsigned __int128>(1) << bits) - 1;
-            uint8_t* d = reg(in.dreg);
-            clear_register(d, in.len);
-            for (uint32_t k = 0; k < in.len; ++k) d[in.len - 1 - k] = static_cast<uint8_t>(v >> (8 * k));
+            right_align_bits(buf, covering, in.b % 8, in.aux, reg(in.dreg), in.len);
+            break;
+        }
+        case opcode::exthdr_bits: {
+            // nft's exthdr load of the covering bytes (failing as the whole load would), then
+            // its bitwise mask and shift.
+            const uint32_t covering = (in.b % 8 + in.aux + 7) / 8;
+            uint8_t buf[17] = {};
+            if (covering > 16 || !packet::exthdr_load(*pkt, static_cast<packet::exthdr_op>(in.flags), static_cast<uint8_t>(in.a),
+                                                      in.b / 8, covering, buf)) {
+                goto broke;
+            }
+            right_align_bits(buf, covering, in.b % 8, in.aux, reg(in.dreg), in.len);
             break;
         }
         case opcode::exthdr_load: {
@@ -489,6 +519,11 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
                 clear_register(dst, d.data_bytes);
                 if (view.data) std::memcpy(dst, view.data, d.data_bytes);
             }
+            // nft_lookup_eval runs a found element's stateful expressions too: a lookup counts
+            // in the element's counter and takes from its limit, and a limit that says no ends
+            // the rule as if the key were absent (the lab's meter: `ip saddr @flood` right after
+            // the key's first packet spends the second token of `burst 2`).
+            if (found && !element_stmts(view)) goto broke;
             break;
         }
         case opcode::verdict_map: {
@@ -496,6 +531,7 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             if (!p->sets[in.aux]->lookup({reg(in.sreg), in.len}, meta->now_ns, view) || view.verdict == nullptr) {
                 goto broke;
             }
+            if (!element_stmts(view)) goto broke;  // nft_lookup_eval, as for a lookup
             target = view.verdict->chain;
             queue = view.verdict->queue_num;
             return view.verdict->code;
@@ -584,15 +620,27 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             break;
         }
         case opcode::exthdr_set: {
-            const packet::located opt = packet::find_tcp_option(*pkt, static_cast<uint8_t>(in.a));
-            if (!opt.found() || !pkt->has_transport_header()) goto broke;
+            // nft_exthdr_tcp_set_eval: an absent option leaves the packet and the rule alone;
+            // an unreadable header or an option too short for the field breaks the rule.
+            packet::located opt;
+            const packet::tcp_option_search found = packet::search_tcp_option(*pkt, static_cast<uint8_t>(in.a), opt);
+            if (found == packet::tcp_option_search::absent) break;
+            if (found != packet::tcp_option_search::found || in.b + in.len > opt.length) goto broke;
+            const uint32_t at = opt.offset + in.b;
+            const uint8_t* value = reg(in.sreg);
+            bool same = true;
+            for (uint32_t k = 0; k < in.len; ++k) same = same && pkt->u8_at(at + k) == value[k];
+            if (same) break;
+            // The kernel never raises an MSS ("increase can cause connection to stall"): a
+            // segment announcing the new size or less keeps its own.
+            if (in.a == tcpopt_maxseg && in.len == 2 && pkt->be16_at(at) <= (uint32_t{value[0]} << 8 | value[1])) break;
             packet::payload_write w;
             w.base = packet::payload_base::transport;
-            w.offset = opt.offset + in.b - pkt->transport_offset();
+            w.offset = at - pkt->transport_offset();
             w.length = in.len;
             w.checksum = packet::checksum_kind::inet;
             w.checksum_offset = 16;  // the TCP checksum
-            if (!packet::payload_set(*pkt, w, reg(in.sreg))) goto broke;
+            if (!packet::payload_set(*pkt, w, value)) goto broke;
             out->modified = true;
             break;
         }
@@ -604,12 +652,14 @@ bool engine::state::element_stmts(const std::vector<element_template>& stmts, el
             element_view view;
             set_store::update_result r;
             switch (d.op) {
-            case 0: r = set.add(key, value, d.timeout_ns, meta->now_ns, &view); break;
-            case 1: r = set.update(key, value, d.timeout_ns, meta->now_ns, &view); break;
+            case 0: r = set.add(key, value, d.timeout_ns, meta->now_ns, &view, d.stmts); break;
+            case 1: r = set.update(key, value, d.timeout_ns, meta->now_ns, &view, d.stmts); break;
             default: r = set.remove(key, meta->now_ns); break;
             }
             if (r == set_store::update_result::full) goto broke;
-            if (d.op != 2 && !d.stmts.empty() && !element_stmts(d.stmts, view)) goto broke;
+            // nft_dynset_eval runs the element's own expressions (those it was created with),
+            // new or not.
+            if (d.op != 2 && !element_stmts(view)) goto broke;
             break;
         }
         case opcode::notrack:

@@ -156,13 +156,13 @@ public:
     }
 
     update_result add(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
-                      uint64_t now_ns, element_view* out) override {
-        return insert(key, data, timeout_ns, now_ns, out, false);
+                      uint64_t now_ns, element_view* out, std::span<const element_template> stmts) override {
+        return insert(key, data, timeout_ns, now_ns, out, false, stmts);
     }
 
     update_result update(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
-                         uint64_t now_ns, element_view* out) override {
-        return insert(key, data, timeout_ns, now_ns, out, true);
+                         uint64_t now_ns, element_view* out, std::span<const element_template> stmts) override {
+        return insert(key, data, timeout_ns, now_ns, out, true, stmts);
     }
 
     update_result remove(std::span<const uint8_t> key, uint64_t now_ns) override {
@@ -260,7 +260,7 @@ private:
     }
 
     update_result insert(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
-                         uint64_t now_ns, element_view* out, bool refresh) {
+                         uint64_t now_ns, element_view* out, bool refresh, std::span<const element_template> stmts) {
         if (key.size() != key_bytes_) return update_result::full;
         reclaim(reclaim_per_call, now_ns);
         // nft_dynset_new: the statement's timeout, else the set's.
@@ -273,7 +273,7 @@ private:
             update_result result = update_result::existed;
             if (timeouts_ && expired(expires_at(s), now_ns)) {
                 // The old element is gone; a new one takes its place, with fresh states.
-                records_.assign_dynamic(record, data, timeout);
+                records_.assign_dynamic(record, data, timeout, stmts);
                 store64(s + 8, expiry_after(now_ns, timeout));
                 result = update_result::added;
             } else if (refresh && timeouts_ && records_.timeout(record) != 0) {
@@ -290,7 +290,7 @@ private:
             if (count_ >= capacity_) return update_result::full;
         }
         const uint32_t record = take_record();
-        records_.assign_dynamic(record, data, timeout);
+        records_.assign_dynamic(record, data, timeout, stmts);
         place(key.data(), h, record, expiry_after(now_ns, timeout));
         if (out != nullptr) *out = records_.view(record);
         return update_result::added;

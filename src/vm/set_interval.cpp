@@ -83,12 +83,12 @@ public:
     static_set(const set_description& d, uint32_t count, bool timeouts)
         : set_store(d), records_(d, count + 1), expires_(timeouts ? count : 0), count_(count) {}
 
-    update_result add(std::span<const uint8_t>, std::span<const uint8_t>, uint64_t, uint64_t,
-                      element_view*) override {
+    update_result add(std::span<const uint8_t>, std::span<const uint8_t>, uint64_t, uint64_t, element_view*,
+                      std::span<const element_template>) override {
         return update_result::full;
     }
-    update_result update(std::span<const uint8_t>, std::span<const uint8_t>, uint64_t, uint64_t,
-                         element_view*) override {
+    update_result update(std::span<const uint8_t>, std::span<const uint8_t>, uint64_t, uint64_t, element_view*,
+                         std::span<const element_template>) override {
         return update_result::full;
     }
     update_result remove(std::span<const uint8_t>, uint64_t) override { return update_result::absent; }

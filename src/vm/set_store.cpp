@@ -20,23 +20,29 @@ element_timing timing_of(const set_description& d, const element_init& e, uint64
 
 element_records::element_records(const set_description& d, uint32_t count)
     : data_bytes_(d.data_bytes),
-      stmt_count_(static_cast<uint32_t>(d.stmts.size())),
+      stmt_count_(std::max(static_cast<uint32_t>(d.stmts.size()), d.dynamic_stmt_slots)),
+      declared_(d.stmts),
+      own_(d.dynamic_stmt_slots != 0 ? count : 0),
       data_(size_t{count} * d.data_bytes),
       verdicts_(d.verdict_map ? count : 0),
       objects_(d.object_map ? count : 0),
-      states_(size_t{count} * d.stmts.size()),
+      states_(size_t{count} * stmt_count_),
       timeouts_(count) {}
 
 void element_records::assign(uint32_t record, const element_init& e, uint64_t timeout_ns) {
     assign_dynamic(record, e.data, timeout_ns);
     if (!verdicts_.empty()) verdicts_[record] = e.verdict;
     if (!objects_.empty()) objects_[record] = e.object;
-    if (e.states.size() == stmt_count_) {
+    if (!e.states.empty() && e.states.size() == declared_.size()) {
         std::copy(e.states.begin(), e.states.end(), states_.begin() + size_t{record} * stmt_count_);
     }
 }
 
-void element_records::assign_dynamic(uint32_t record, std::span<const uint8_t> data, uint64_t timeout_ns) {
+void element_records::assign_dynamic(uint32_t record, std::span<const uint8_t> data, uint64_t timeout_ns,
+                                     std::span<const element_template> stmts) {
+    // nft_dynset_new: the statement's expressions are cloned into the new element; without
+    // any, the set's (nft_set_elem_expr_clone of set->exprs).
+    if (!own_.empty()) own_[record] = stmts.size() <= stmt_count_ ? stmts : std::span<const element_template>{};
     uint8_t* out = data_.data() + size_t{record} * data_bytes_;
     const size_t copied = std::min<size_t>(data.size(), data_bytes_);
     if (copied != 0) std::memcpy(out, data.data(), copied);
@@ -52,7 +58,8 @@ element_view element_records::view(uint32_t record) {
     if (data_bytes_ != 0) v.data = data_.data() + size_t{record} * data_bytes_;
     if (!verdicts_.empty()) v.verdict = &verdicts_[record];
     if (!objects_.empty()) v.object = objects_[record];
-    v.states = std::span<element_state>(states_.data() + size_t{record} * stmt_count_, stmt_count_);
+    v.stmts = !own_.empty() && !own_[record].empty() ? own_[record] : std::span<const element_template>(declared_);
+    v.states = std::span<element_state>(states_.data() + size_t{record} * stmt_count_, v.stmts.size());
     return v;
 }
 

@@ -58,6 +58,9 @@ struct set_description {
     uint64_t default_timeout_ns = 0;       // `timeout` of the set; 0 = none
     bool has_timeouts = false;             // NFT_SET_TIMEOUT: elements may expire
     std::vector<element_template> stmts;   // per-element stateful expressions
+    // The most statements a packet-path `add`/`update` gives a new element of its own (at most
+    // NFT_SET_EXPR_MAX, 2): room for their states is kept in every element.
+    uint32_t dynamic_stmt_slots = 0;
 };
 
 // The state of one per-element stateful expression; the member its template names is used.
@@ -86,7 +89,9 @@ struct element_view {
     const uint8_t* data = nullptr;  // map data (data_bytes), null for sets
     const verdict_data* verdict = nullptr;
     uint32_t object = 0;
-    // One per set_description::stmts entry, in order.
+    // The element's own stateful expressions, and their states, one for one: the set's
+    // (set_description::stmts), or those of the `add`/`update` statement that created it.
+    std::span<const element_template> stmts;
     std::span<element_state> states;
 };
 
@@ -110,7 +115,9 @@ public:
 
     enum class update_result : uint8_t { added, refreshed, existed, full, removed, absent };
     // `add @s { key }`: inserts when absent (existed otherwise). `update @s { key }`: inserts
-    // or refreshes the timeout. The element's states start zeroed (limits full). `timeout_ns`
+    // or refreshes the timeout. A new element's statements are `stmts` (the statement's own,
+    // which nft_dynset_new clones into the element; they must stay alive as long as the set),
+    // or the set's when it gives none; their states start zeroed (limits full). `timeout_ns`
     // is the statement's (0: the set's default). As nft_dynset does, a refresh sets the expiry
     // to now plus that timeout, for elements that have a timeout of their own (others are left
     // alone; one whose statement and set both have none expires at once). A set without
@@ -119,9 +126,9 @@ public:
     // reached with no expired element to reclaim, or the key has the wrong size, or the set
     // is not a hash set (only hash sets are updated from the packet path); the rule breaks.
     virtual update_result add(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
-                              uint64_t now_ns, element_view* out) = 0;
+                              uint64_t now_ns, element_view* out, std::span<const element_template> stmts = {}) = 0;
     virtual update_result update(std::span<const uint8_t> key, std::span<const uint8_t> data, uint64_t timeout_ns,
-                                 uint64_t now_ns, element_view* out) = 0;
+                                 uint64_t now_ns, element_view* out, std::span<const element_template> stmts = {}) = 0;
     // `delete @s { key }`: removed, or absent (also for an expired element, or a set that is
     // not a hash set).
     virtual update_result remove(std::span<const uint8_t> key, uint64_t now_ns) = 0;

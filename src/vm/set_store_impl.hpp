@@ -39,15 +39,19 @@ public:
 
     // An element from the ruleset: its data, verdict, object, given states and timeout.
     void assign(uint32_t record, const element_init& e, uint64_t timeout_ns);
-    // An element added from the packet path: `data`, fresh states.
-    void assign_dynamic(uint32_t record, std::span<const uint8_t> data, uint64_t timeout_ns);
+    // An element added from the packet path: `data`, fresh states for `stmts` (the set's
+    // own statements when empty).
+    void assign_dynamic(uint32_t record, std::span<const uint8_t> data, uint64_t timeout_ns,
+                        std::span<const element_template> stmts = {});
 
     element_view view(uint32_t record);
     uint64_t timeout(uint32_t record) const { return timeouts_[record]; }
 
 private:
     uint32_t data_bytes_;
-    uint32_t stmt_count_;
+    uint32_t stmt_count_;  // states kept per element: the set's statements or a statement's own
+    std::vector<element_template> declared_;  // the set's statements
+    std::vector<std::span<const element_template>> own_;  // per element when updates bring their own; empty: declared_
     std::vector<uint8_t> data_;
     std::vector<verdict_data> verdicts_;
     std::vector<uint32_t> objects_;

@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <map>
+#include <tuple>
 #include <set>
 
 #include "allocation_counter.hpp"
@@ -470,6 +471,105 @@ TEST(Engine, DynamicSetsAreUpdatedFromThePacketPath) {
     EXPECT_EQ(f.run(tcp(22, "10.0.0.3")).verdict, accept);
 }
 
+packet_spec udp_from(std::string_view src, uint16_t dport) {
+    packet_spec s = udp(dport);
+    s.src = src;
+    return s;
+}
+
+// A meter: the element created by `add @flood { ip saddr limit ... }` gets the statement's own
+// limit, full (nft_dynset_new clones it), and every evaluation takes from it: the add's, and
+// a lookup's (nft_lookup_eval runs a found element's expressions; a limit that says no ends
+// the lookup's rule). The sequences are the kernel's, seen in the lab (dynamic_sets).
+TEST(Engine, MeterLimitsAreTheElementsOwnAndLookupsSpendThem) {
+    const char* ruleset = R"(table ip t {
+  set flood { type ipv4_addr; size 64; flags dynamic; }
+  set flood3 { type ipv4_addr; size 64; flags dynamic; }
+  set perkey { type ipv4_addr; size 64; flags dynamic; }
+  chain c {
+    type filter hook forward priority 0; policy accept;
+    udp dport 5 add @flood { ip saddr limit rate over 1/minute burst 2 packets } drop
+    udp dport 6 ip saddr @flood drop
+    udp dport 15 add @flood3 { ip saddr limit rate over 1/minute burst 3 packets } drop
+    udp dport 16 ip saddr @flood3 drop
+    udp dport 7 add @perkey { ip saddr limit rate 1/minute burst 3 packets } accept
+    udp dport 7 drop
+  }
+})";
+    engine_fixture f(ruleset);
+    ASSERT_TRUE(f.engine);
+    auto verdicts = [&](std::initializer_list<std::pair<const char*, uint16_t>> packets) {
+        std::vector<int32_t> out;
+        for (const auto& [src, dport] : packets) out.push_back(f.run(udp_from(src, dport), front::hook::forward).verdict);
+        return out;
+    };
+    // burst 2, over: the key's first packet passes (one token), the lookup right after takes
+    // the second and so misses; from then on the limit is over, for the add and the lookup.
+    EXPECT_EQ(verdicts({{"192.0.2.50", 5}, {"192.0.2.51", 6}, {"192.0.2.50", 6}, {"192.0.2.50", 5}, {"192.0.2.51", 6},
+                        {"192.0.2.50", 6}, {"192.0.2.50", 5}}),
+              (std::vector<int32_t>{accept, accept, accept, drop, accept, drop, drop}));
+    // burst 3, over: two packets pass; the lookup misses after the first, hits after the second.
+    EXPECT_EQ(verdicts({{"192.0.2.60", 15}, {"192.0.2.60", 16}, {"192.0.2.60", 15}, {"192.0.2.60", 16}, {"192.0.2.60", 15}}),
+              (std::vector<int32_t>{accept, accept, accept, drop, drop}));
+    // burst 3, under: exactly three packets of a key; another key has its own limit.
+    EXPECT_EQ(verdicts({{"192.0.2.52", 7}, {"192.0.2.52", 7}, {"192.0.2.53", 7}, {"192.0.2.52", 7}, {"192.0.2.52", 7},
+                        {"192.0.2.52", 7}}),
+              (std::vector<int32_t>{accept, accept, accept, accept, drop, drop}));
+}
+
+// A meter in an anonymous chain is a meter too (its set keeps room for the limit).
+TEST(Engine, MeterInAnAnonymousChain) {
+    engine_fixture f(R"(table ip t {
+  set flood { type ipv4_addr; size 64; flags dynamic; }
+  chain c {
+    type filter hook input priority 0; policy accept;
+    udp dport 5 jump { add @flood { ip saddr limit rate over 1/minute burst 2 packets } drop; }
+  }
+})");
+    ASSERT_TRUE(f.engine);
+    std::vector<int32_t> got;
+    for (int i = 0; i < 4; ++i) got.push_back(f.run(udp(5)).verdict);
+    EXPECT_EQ(got, (std::vector<int32_t>{accept, accept, drop, drop}));
+}
+
+// An element's expressions are its creator's: the statement's own (one rule's counter), else
+// the set's; a lookup and a verdict map run them too (the kernel's element counter counts
+// the add's and the lookup's passage of one packet: 2).
+TEST(Engine, ElementExpressionsRunOnAddLookupAndVerdictMaps) {
+    engine_fixture f(R"(table ip t {
+  set s { type inet_service; size 8; flags dynamic; }
+  set declared { type inet_service; size 8; flags dynamic; counter; }
+  map m { type inet_service : verdict; counter; elements = { 9 : continue } }
+  chain c {
+    type filter hook input priority 0; policy accept;
+    udp dport 8 add @s { udp dport counter }
+    udp dport 8 udp dport @s
+    udp dport 10 add @declared { udp dport }
+    udp dport vmap @m
+  }
+})");
+    ASSERT_TRUE(f.engine);
+    auto element = [&](size_t set, uint16_t port) {
+        const uint8_t key[4] = {static_cast<uint8_t>(port >> 8), static_cast<uint8_t>(port), 0, 0};
+        vm::element_view v;
+        EXPECT_TRUE(f.engine->program().sets[set]->lookup(key, 0, v));
+        return v;
+    };
+    f.run(udp(8));
+    vm::element_view v = element(0, 8);
+    ASSERT_EQ(v.stmts.size(), 1u);
+    EXPECT_EQ(v.states[0].counter.packets, 2u);
+    f.run(udp(10));
+    f.run(udp(10));
+    v = element(1, 10);
+    ASSERT_EQ(v.stmts.size(), 1u);  // the set's counter
+    EXPECT_EQ(v.states[0].counter.packets, 2u);
+    f.run(udp(9));
+    v = element(2, 9);
+    ASSERT_EQ(v.stmts.size(), 1u);
+    EXPECT_EQ(v.states[0].counter.packets, 1u);
+}
+
 TEST(Engine, DeleteFromASet) {
     engine_fixture f(R"(table ip t {
   set s { type inet_service; flags dynamic; elements = { 22, 80 } }
@@ -562,6 +662,138 @@ TEST(Engine, PayloadStatementsRewriteAndFixChecksums) {
     EXPECT_EQ((std::vector<uint8_t>{b[16], b[17], b[18], b[19]}), (std::vector<uint8_t>{10, 0, 0, 9}));
     EXPECT_EQ(b[22] << 8 | b[23], 8080);
     EXPECT_TRUE(ipv4_checksums_ok(b));
+}
+
+packet_spec syn_with_mss(uint16_t mss, int version = 4) {
+    packet_spec s = tcp(80);
+    s.tcp_options = {2, 4, static_cast<uint8_t>(mss >> 8), static_cast<uint8_t>(mss), 1, 1, 1, 0};  // MSS NOP NOP NOP EOL
+    return version == 6 ? v6(s) : s;
+}
+
+uint16_t mss_of(const std::vector<uint8_t>& bytes, int version = 4) {
+    const size_t at = (version == 6 ? 40 : 20) + 20 + 2;  // the MSS value after its kind and length
+    return static_cast<uint16_t>(bytes[at] << 8 | bytes[at + 1]);
+}
+
+// nft_exthdr_tcp_set_eval only ever lowers the MSS: a SYN announcing the new size or less keeps
+// its own (the lab saw the kernel keep 1100 under `set 1300`), and the rule goes on.
+TEST(Engine, MaxsegSetOnlyLowersTheMss) {
+    engine_fixture f(input_chain("    tcp option maxseg size set 1300 meta mark set 7"));
+    ASSERT_TRUE(f.engine);
+    for (int version : {4, 6}) {
+        SCOPED_TRACE(version);
+        auto r = f.run(syn_with_mss(1460, version));
+        EXPECT_TRUE(r.modified);
+        EXPECT_EQ(mss_of(f.last_bytes, version), 1300);
+        EXPECT_EQ(f.last_meta.mark, 7u);
+        if (version == 4) {
+            EXPECT_TRUE(ipv4_checksums_ok(f.last_bytes));
+        }
+        for (uint16_t kept : {1100, 1299, 1300}) {
+            r = f.run(syn_with_mss(kept, version));
+            EXPECT_FALSE(r.modified) << kept;
+            EXPECT_EQ(mss_of(f.last_bytes, version), kept);
+            EXPECT_EQ(f.last_bytes, build_packet(syn_with_mss(kept, version)));
+            EXPECT_EQ(f.last_meta.mark, 7u) << "the rule goes on after a kept MSS";
+        }
+    }
+}
+
+// Without an MSS option the statement does nothing and the rule goes on; a packet that is not
+// TCP, or whose option runs past the TCP header, breaks the rule.
+TEST(Engine, MaxsegSetOnAbsentAndBrokenOptions) {
+    engine_fixture f(input_chain("    tcp option maxseg size set 1300 meta mark set 7"));
+    ASSERT_TRUE(f.engine);
+    packet_spec none = tcp(80);
+    none.tcp_options = {1, 1, 1, 0};
+    auto r = f.run(none);
+    EXPECT_FALSE(r.modified);
+    EXPECT_EQ(f.last_meta.mark, 7u);
+    packet_spec runs_past = tcp(80);
+    runs_past.tcp_options = {1, 1, 2, 4};  // MSS kind and length in the last two bytes
+    r = f.run(runs_past);
+    EXPECT_FALSE(r.modified);
+    EXPECT_EQ(f.last_meta.mark, 0u);
+    f.run(udp(80));
+    EXPECT_EQ(f.last_meta.mark, 0u);
+}
+
+// nft_meta: iifkind/oifkind load the device's rtnl link kind; a device without one (here: no
+// kind known) fails the load, so `!=` does not match either.
+TEST(Engine, InterfaceKindsMatchTheLinkKind) {
+    engine_fixture f(R"(table inet t {
+  chain c {
+    type filter hook forward priority 0; policy accept;
+    meta iifkind "veth" meta mark set 1
+    meta iifkind != "veth" meta mark set 2
+    meta oifkind "bridge" meta priority set 1:1
+  }
+  chain i {
+    type filter hook input priority 0; policy accept;
+    meta oifkind "bridge" meta priority set 1:1
+  }
+})");
+    ASSERT_TRUE(f.engine);
+    f.run(tcp(22), front::hook::forward);
+    EXPECT_EQ(f.last_meta.mark, 0u);
+    EXPECT_EQ(f.last_meta.priority, 0u);
+    f.eth0.set_kind("veth");
+    f.eth1.set_kind("bridge");
+    f.run(tcp(22), front::hook::forward);
+    EXPECT_EQ(f.last_meta.mark, 1u);
+    EXPECT_EQ(f.last_meta.priority, 0x00010001u);
+    f.eth0.set_kind("dummy");
+    f.run(tcp(22), front::hook::forward);
+    EXPECT_EQ(f.last_meta.mark, 2u);
+    f.run(tcp(22), front::hook::input);  // no output interface at input
+    EXPECT_EQ(f.last_meta.priority, 0u);
+}
+
+// An IPv6 UDP packet behind a fragment header: `offset` in 8-byte units, M flag `more`.
+std::vector<uint8_t> ipv6_fragment(uint16_t offset, bool more, uint8_t reserved2 = 0) {
+    packet_spec s = v6(udp(53));
+    s.payload = 16;
+    std::vector<uint8_t> b = build_packet(s);
+    const uint16_t field = static_cast<uint16_t>(offset << 3 | reserved2 << 1 | (more ? 1 : 0));
+    const uint8_t header[8] = {17, 0, static_cast<uint8_t>(field >> 8), static_cast<uint8_t>(field), 0x12, 0x34, 0x56, 0x78};
+    b.insert(b.begin() + 40, header, header + 8);
+    b[6] = 44;
+    testing::put16(b, 4, static_cast<uint16_t>(b.size() - 40));
+    return b;
+}
+
+// `frag more-fragments` and `frag frag-off` are bit fields of the fragment header: nft loads
+// the covering bytes with exthdr and masks them; the load fails without a fragment header.
+TEST(Engine, FragmentHeaderBitFields) {
+    engine_fixture f(input_chain("    frag more-fragments 1 meta mark set 1\n"
+                                 "    frag more-fragments 0 meta mark set 2\n"
+                                 "    frag frag-off 3 meta priority set 1:3\n"
+                                 "    frag frag-off != 0 meta priority set 2:0\n"
+                                 "    frag reserved2 2 drop"));
+    ASSERT_TRUE(f.engine);
+    EXPECT_TRUE(f.report.unsupported.empty()) << f.report.unsupported[0];
+    auto run = [&](std::vector<uint8_t> b) {
+        const vm::run_result r = f.run(std::move(b));
+        return std::tuple{f.last_meta.mark, f.last_meta.priority, r.verdict};
+    };
+    EXPECT_EQ(run(ipv6_fragment(0, true)), std::tuple(1u, 0u, accept));
+    EXPECT_EQ(run(ipv6_fragment(0, false)), std::tuple(2u, 0u, accept));
+    EXPECT_EQ(run(ipv6_fragment(3, true)), std::tuple(1u, 0x00020000u, accept));  // the later rule wins
+    EXPECT_EQ(run(ipv6_fragment(3, false)), std::tuple(2u, 0x00020000u, accept));
+    EXPECT_EQ(run(ipv6_fragment(0x1fff, false)), std::tuple(2u, 0x00020000u, accept));
+    EXPECT_EQ(run(ipv6_fragment(0, false, 2)), std::tuple(2u, 0u, drop));
+    EXPECT_EQ(run(ipv6_fragment(0, true, 1)), std::tuple(1u, 0u, accept));
+    EXPECT_EQ(run(build_packet(v6(udp(53)))), std::tuple(0u, 0u, accept));  // no fragment header
+}
+
+// A bit field that is not the last in its byte compares right-aligned, as a payload one does.
+TEST(Engine, FragmentOffsetRangesAndSets) {
+    engine_fixture f(input_chain("    frag frag-off 2-4 drop\n    frag frag-off { 7, 100 } drop"));
+    ASSERT_TRUE(f.engine);
+    for (uint16_t offset : {0, 1, 2, 3, 4, 5, 7, 99, 100, 8191}) {
+        const bool dropped = (offset >= 2 && offset <= 4) || offset == 7 || offset == 100;
+        EXPECT_EQ(f.run(ipv6_fragment(offset, offset % 2 == 0)).verdict, dropped ? drop : accept) << offset;
+    }
 }
 
 TEST(Engine, RejectDropsAndSaysHowToAnswer) {

@@ -260,6 +260,22 @@ TEST(eval_interfaces, lo_is_one_and_the_rest_count_from_two_in_first_seen_order)
     EXPECT_EQ(t.find("lo")->type, replay::arphrd_loopback);
 }
 
+// Kinds are attached by name and never register one: the indexes keep their documented order.
+TEST(eval_interfaces, kinds_attach_by_name_before_or_after_registration) {
+    replay::interface_table t;
+    t.set_kind("ra0", "veth");
+    EXPECT_EQ(t.find("ra0"), nullptr);
+    EXPECT_EQ(t.get("eth0").index, 2u);
+    EXPECT_EQ(t.get("eth0").kind_view(), "");
+    t.set_kind("eth0", "bridge");
+    EXPECT_EQ(t.get("eth0").kind_view(), "bridge");
+    EXPECT_EQ(t.get("ra0").index, 3u);
+    EXPECT_EQ(t.get("ra0").kind_view(), "veth");
+    t.set_kind("ra0", "a-very-long-kind-name");
+    EXPECT_EQ(t.get("ra0").kind_view(), "a-very-long-kin");
+    EXPECT_EQ(t.get("lo").kind_view(), "");  // the loopback has no rtnl_link_ops
+}
+
 TEST(eval_routes, first_match_in_command_line_order) {
     replay::interface_table ifs;
     replay::route_table routes(ifs);
@@ -780,6 +796,97 @@ TEST(eval_command, a_broken_ruleset_exits_1_with_a_located_message_and_file_erro
     std::ostringstream o3, e3;
     EXPECT_EQ(eval::run_eval(options, o3, e3), 2);
     EXPECT_NE(e3.str().find("bogus"), std::string::npos);
+}
+
+// meta iifkind/oifkind read the kinds --if-kind gives; an interface without one fails the
+// match either way (`!=` too), and eval warns once, naming the interfaces that had none.
+TEST(eval_command, interface_kinds_come_from_if_kind_and_unknown_ones_are_reported) {
+    const std::string ruleset = temp("eval-kinds.nft");
+    {
+        std::ofstream f(ruleset);
+        f << "table inet t {\n"
+             "\tchain forward_chain {\n"
+             "\t\ttype filter hook forward priority 0; policy accept;\n"
+             "\t\tmeta iifkind \"veth\" tcp dport 80 drop\n"
+             "\t\tmeta oifkind != \"veth\" tcp dport 81 drop\n"
+             "\t\tmeta oifkind \"veth\" tcp dport 82 drop\n"
+             "\t}\n"
+             "}\n";
+    }
+    const std::string in = temp("eval-kinds.pcap");
+    {
+        std::string error;
+        auto w = replay::capture_writer::create(in, 1 /* DLT_EN10MB */, 65535, error);
+        ASSERT_TRUE(w) << error;
+        for (uint16_t dport : {80, 81, 82}) w->write(1'700'000'000'000'000'000ull, tcp_frame({198, 51, 100, 7}, {203, 0, 113, 1}, dport), 54);
+        ASSERT_TRUE(w->close());
+    }
+    eval::eval_options options;
+    options.ruleset = ruleset;
+    options.capture = in;
+    options.iif = "ra0";
+    options.routes = {"default=rb0"};
+    options.if_kinds = {"ra0=veth"};
+    std::ostringstream o, e;
+    ASSERT_EQ(eval::run_eval(options, o, e), 0) << e.str();
+    EXPECT_EQ(o.str(), "1 drop at forward by " + ruleset + ":4: meta iifkind \"veth\" tcp dport 80 drop\n"
+                       "2 accept at forward by " + ruleset + ":2: chain inet t forward_chain policy accept\n"
+                       "3 accept at forward by " + ruleset + ":2: chain inet t forward_chain policy accept\n");
+    EXPECT_EQ(e.str(),
+              "nfqwall eval: warning: the ruleset matches meta iifkind/oifkind, but no kind is known for rb0: those "
+              "matches fail there (give --if-kind NAME=KIND)\n"
+              "nfqwall eval: 3 packets, 2 accepted, 1 dropped, 0 queued, 0 malformed\n");
+
+    options.if_kinds = {"ra0=veth", "rb0=veth"};
+    std::ostringstream o2, e2;
+    ASSERT_EQ(eval::run_eval(options, o2, e2), 0) << e2.str();
+    EXPECT_EQ(o2.str(), "1 drop at forward by " + ruleset + ":4: meta iifkind \"veth\" tcp dport 80 drop\n"
+                        "2 accept at forward by " + ruleset + ":2: chain inet t forward_chain policy accept\n"
+                        "3 drop at forward by " + ruleset + ":6: meta oifkind \"veth\" tcp dport 82 drop\n");
+    EXPECT_EQ(e2.str(), "nfqwall eval: 3 packets, 1 accepted, 2 dropped, 0 queued, 0 malformed\n");
+
+    for (const char* bad : {"ra0", "=veth", "ra0=", "a-very-long-interface=veth", "ra0=a-very-long-kind-name"}) {
+        options.if_kinds = {bad};
+        std::ostringstream o3, e3;
+        EXPECT_EQ(eval::run_eval(options, o3, e3), 2) << bad;
+        EXPECT_TRUE(o3.str().empty());
+    }
+}
+
+// A reject the kernel would not answer still drops; the line says no reply goes out, and why.
+TEST(eval_command, rejects_say_when_the_kernel_sends_no_reply) {
+    const std::string ruleset = temp("eval-reject.nft");
+    {
+        std::ofstream f(ruleset);
+        f << "table ip t {\n"
+             "\tchain forward_chain {\n"
+             "\t\ttype filter hook forward priority 0; policy accept;\n"
+             "\t\ttcp dport 25 reject with tcp reset\n"
+             "\t}\n"
+             "}\n";
+    }
+    const std::string in = temp("eval-reject.pcap");
+    {
+        std::string error;
+        auto w = replay::capture_writer::create(in, 1 /* DLT_EN10MB */, 65535, error);
+        ASSERT_TRUE(w) << error;
+        auto syn = tcp_frame({198, 51, 100, 7}, {203, 0, 113, 1}, 25);
+        w->write(1'700'000'000'000'000'000ull, syn, 54);
+        auto rst = syn;
+        rst[14 + 20 + 13] = 0x04;
+        w->write(1'700'000'000'000'000'000ull, rst, 54);
+        ASSERT_TRUE(w->close());
+    }
+    eval::eval_options options;
+    options.ruleset = ruleset;
+    options.capture = in;
+    options.iif = "eth0";
+    std::ostringstream o, e;
+    ASSERT_EQ(eval::run_eval(options, o, e), 0) << e.str();
+    const std::string rule = ruleset + ":4: tcp dport 25 reject with tcp reset";
+    EXPECT_EQ(o.str(), "1 reject at forward by " + rule + " [reject with tcp reset]\n"
+                       "2 reject at forward by " + rule + " [reject with tcp reset: no reply sent (the packet is a RST)]\n");
+    EXPECT_EQ(e.str(), "nfqwall eval: 2 packets, 0 accepted, 2 dropped, 0 queued, 0 malformed\n");
 }
 
 }  // namespace

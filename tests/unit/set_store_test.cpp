@@ -376,6 +376,36 @@ TEST(set_store, capacity_is_the_most_live_elements) {
     EXPECT_EQ(none->add(ip(1, 1, 1, 1), {}, 0, 0, nullptr), result::full);
 }
 
+// nft_dynset_new clones the statement's own expressions into a new element (the set declares
+// none here); an element added without any has none; one that exists keeps its own.
+TEST(set_store, elements_added_with_their_own_statements_keep_them) {
+    set_description d = hash_set(4, 4);
+    d.dynamic_stmt_slots = 2;
+    const std::vector<element_template> meter = {
+        element_template{element_template::kind::limit, {.rate = 1, .unit_seconds = 60, .burst = 2, .over = true}}};
+    const std::vector<element_template> two = {element_template{element_template::kind::counter},
+                                               element_template{element_template::kind::quota}};
+    auto set = build(d, {});
+    element_view v;
+    ASSERT_EQ(set->add(ip(1, 1, 1, 1), {}, 0, 0, &v, meter), result::added);
+    ASSERT_EQ(v.stmts.size(), 1u);
+    EXPECT_EQ(v.stmts.data(), meter.data());
+    ASSERT_EQ(v.states.size(), 1u);
+    v.states[0].limit.tokens = 42;
+    ASSERT_EQ(set->update(ip(1, 1, 1, 1), {}, 0, 0, &v, two), result::existed);
+    EXPECT_EQ(v.stmts.data(), meter.data());  // the creator's, not this statement's
+    EXPECT_EQ(v.states[0].limit.tokens, 42u);
+    ASSERT_EQ(set->add(ip(2, 2, 2, 2), {}, 0, 0, &v, two), result::added);
+    EXPECT_EQ(v.stmts.size(), 2u);
+    EXPECT_EQ(v.states.size(), 2u);
+    ASSERT_EQ(set->add(ip(3, 3, 3, 3), {}, 0, 0, &v), result::added);
+    EXPECT_TRUE(v.stmts.empty());
+    EXPECT_TRUE(v.states.empty());
+    ASSERT_TRUE(set->lookup(ip(1, 1, 1, 1), 0, v));
+    EXPECT_EQ(v.stmts.data(), meter.data());
+    EXPECT_EQ(v.states[0].limit.tokens, 42u);
+}
+
 TEST(set_store, added_elements_carry_data_and_fresh_states) {
     set_description d = hash_set(4, 4);
     d.has_timeouts = true;
