@@ -326,6 +326,12 @@ class Lab:
         self._ether = Ether
         self.queue = []
         self.marker = 0
+        self.pauses = {}  # index in queue: seconds to wait (capturing) before sending it
+
+    def wait(self, seconds):
+        """Pause the scenario (the capture goes on): timestamps in the capture show it, so
+        nfqwall's tracker sees the same time pass (e.g. UDP's 2 s before ASSURED)."""
+        self.pauses[len(self.queue)] = self.pauses.get(len(self.queue), 0) + seconds
 
     def a(self, pkt, known=None, frags=None):
         return self._send("a", pkt, known, frags)
@@ -415,6 +421,23 @@ TRACE_TABLE = """table inet labtrace {
 
 
 TRACE_LINE = re.compile(r"^trace id ([0-9a-f]+) (\S+) (\S+) (\S+) (packet: .*|rule .* \(verdict \S+.*\)|policy \S+.*?|verdict \S+.*?)\s*$")
+
+
+def wait_for_monitor(pid, limit=5.0):
+    """Until `nft monitor` (pid: `ip netns exec` execs it) waits for events: it has listed the
+    ruleset and joined the trace group once it sleeps in poll. A fixed pause lost traces on a
+    loaded machine."""
+    deadline = time.monotonic() + limit
+    time.sleep(0.05)
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/wchan") as f:
+                if f.read().startswith("poll_schedule_timeout"):
+                    break
+        except OSError:
+            break
+        time.sleep(0.02)
+    time.sleep(0.05)
 
 
 def parse_trace(path):
@@ -514,6 +537,104 @@ def normalise_rule(text):
 
 
 # ---------------------------------------------------------------------------------------------
+# The connection table: `conntrack -L` in R against `nfqwall eval --ct-list`.
+
+# R's sysctls for a connection-tracking case (reset before each one, so a case's CT_SYSCTL
+# never leaks into the next) and nfqwall's --ct-config: the same keys and values.
+CT_SYSCTL_DEFAULT = {"nf_conntrack_acct": 1, "nf_conntrack_tcp_loose": 1, "nf_conntrack_tcp_be_liberal": 0,
+                     "nf_conntrack_udp_timeout": 30, "nf_conntrack_udp_timeout_stream": 120,
+                     "nf_conntrack_icmp_timeout": 30, "nf_conntrack_icmpv6_timeout": 30,
+                     "nf_conntrack_tcp_timeout_close": 10, "nf_conntrack_tcp_max_retrans": 3}
+
+
+def ct_parse(line):
+    """A `conntrack -L` line as (key, timeout, fields): the key is the protocol (name and
+    number: generic protocols are all "unknown"), the original tuple and the zone (an entry's
+    identity); fields everything else but the timeout and use=
+    (the reference count, which differs by design), in order."""
+    toks = line.split()
+    if len(toks) < 3 or not toks[2].isdigit():
+        return None
+    proto, timeout, rest = toks[0], int(toks[2]), [t for t in toks[3:] if not t.startswith("use=")]
+    orig, seen_src = [], False
+    for t in rest:
+        if t.startswith("src="):
+            if seen_src:
+                break
+            seen_src = True
+        if seen_src:
+            if t.startswith(("packets=", "bytes=", "[", "zone-orig=")):
+                break
+            orig.append(t)
+    zone = [t for t in rest if t.startswith("zone=")]
+    return (" ".join([proto, toks[1]] + orig + zone), timeout, rest)
+
+
+def ct_compare(run):
+    """Entries by key (order-insensitive); every field equal but the timeout, which must be
+    within 1 s once the kernel's is moved to the time of the capture's last packet (nfqwall
+    counts its timeouts from there, the kernel from the listing). CT_KNOWN = {substring: text}
+    marks an entry whose kernel or nfqwall line (or key) holds the substring as a known
+    difference: reported, not a failure, noted when it agrees."""
+    last_ns = max((ts for ts, _, _ in run.entering), default=run.ct_list_time_ns)
+    shift = (run.ct_list_time_ns - last_ns) / 1e9
+    known_marks = dict(getattr(run.module, "CT_KNOWN", {}))
+    out = {"problems": [], "report": [], "known": 0, "known_agree": 0, "agree": 0, "entries": 0, "shift": shift}
+
+    def table(text, who):
+        entries = {}
+        for line in text.splitlines():
+            parsed = ct_parse(line)
+            if parsed is None:
+                continue
+            if parsed[0] in entries:
+                out["problems"].append(f"conntrack: {who} lists {parsed[0]} twice")
+            entries[parsed[0]] = (parsed[1], parsed[2], line.strip())
+        return entries
+
+    kernel, nfq = table(run.ct_kernel, "the kernel"), table(run.eval_stdout, "nfqwall")
+    out["entries"] = len(set(kernel) | set(nfq))
+    used = set()
+    for key in sorted(set(kernel) | set(nfq)):
+        k, n = kernel.get(key), nfq.get(key)
+        problem = None
+        if k is None:
+            problem = "only nfqwall lists it"
+        elif n is None:
+            problem = "only the kernel lists it"
+        elif k[1] != n[1]:
+            diffs = [f"{a} / {b}" for a, b in zip(k[1], n[1]) if a != b]
+            if len(k[1]) != len(n[1]):
+                diffs.append(f"{len(k[1])} / {len(n[1])} fields")
+            problem = "fields differ (kernel / nfqwall): " + ", ".join(diffs)
+        elif abs(n[0] - (k[0] + shift)) > 1:
+            problem = (f"timeout: kernel {k[0]} at the listing, {k[0] + shift:.1f} at the last packet; "
+                       f"nfqwall {n[0]}")
+        texts = [key] + ([k[2]] if k else []) + ([n[2]] if n else [])
+        mark = next((m for m in known_marks if any(m in t for t in texts)), None)
+        if mark is not None:
+            used.add(mark)
+        if problem is None:
+            if mark is not None:
+                out["known_agree"] += 1
+                out["report"].append(f"  note conntrack {key}: known difference now agrees ({known_marks[mark]})")
+            else:
+                out["agree"] += 1
+            continue
+        detail = (f"\n      kernel:  {k[2] if k else '(none)'}\n      nfqwall: {n[2] if n else '(none)'}")
+        if mark is not None:
+            out["known"] += 1
+            out["report"].append(f"  known conntrack {key}: {problem} (known: {known_marks[mark]}){detail}")
+        else:
+            out["problems"].append(f"conntrack {key}: {problem}{detail}")
+    for mark in set(known_marks) - used:
+        out["report"].append(f"  note conntrack: known difference `{mark}` names no entry of either listing "
+                             f"(now agrees: both list nothing) ({known_marks[mark]})")
+        out["known_agree"] += 1
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 # One case.
 
 class CaseRun:
@@ -525,10 +646,21 @@ class CaseRun:
         self.ruleset = case_path + ".nft"
         self.work = runner.work
         self.ns_r = runner.ns_r
+        # A case may import helpers that sit beside it (cases_ct/ctlib.py).
+        if os.path.dirname(os.path.abspath(case_path)) not in sys.path:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(case_path)))
         spec = importlib.util.spec_from_file_location(f"labcase_{self.name}", case_path + ".py")
         self.module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(self.module)
         self.routes = list(getattr(self.module, "ROUTES", []))  # extra "CIDR=IF" routes of R
+        # Connection-tracking cases (cases_ct/, or CT = True): R's sysctls and nfqwall's
+        # --ct-config from CT_SYSCTL, and `conntrack -L` against `nfqwall eval --ct-list`.
+        self.ct = bool(getattr(self.module, "CT", os.path.basename(os.path.dirname(case_path)) == "cases_ct"))
+        self.ct_sysctl = dict(CT_SYSCTL_DEFAULT)
+        self.ct_sysctl.update(getattr(self.module, "CT_SYSCTL", {}))
+        if set(self.ct_sysctl) != set(CT_SYSCTL_DEFAULT):
+            raise RuntimeError(f"{self.name}: CT_SYSCTL may only change {', '.join(CT_SYSCTL_DEFAULT)}")
+        self.ct_kernel, self.ct_list_time_ns, self.pauses = "", 0, {}
         self.sent, self.entering, self.leaving, self.kernel = [], [], [], {}
         self.trace_path, self.traces = None, None
         self.eval_stdout = self.eval_stderr = ""
@@ -597,6 +729,7 @@ class Runner:
         lab = Lab()
         run.module.scenario(lab)
         run.sent = lab.queue
+        run.pauses = lab.pauses
         keys = [s.key for s in run.sent]
         if len(set(keys)) != len(keys):
             raise HarnessError("two packets of the scenario share a key (marker + fragment offset)")
@@ -604,6 +737,8 @@ class Runner:
     def kernel_side(self, run):
         """Load the ruleset into R (flushing the previous case's), send, capture."""
         run.r_exec("nft", "flush", "ruleset", check=True)
+        if run.ct:
+            run.r_exec("sysctl", "-qw", *(f"net.netfilter.{k}={v}" for k, v in run.ct_sysctl.items()), check=True)
         run.r_exec("sh", "-c", "command -v conntrack >/dev/null && conntrack -F 2>/dev/null")
         for route in run.routes:
             cidr, ifname = route.split("=")
@@ -620,16 +755,29 @@ class Runner:
             run.trace_path = run.path(".trace.txt")
             monitor = subprocess.Popen(["ip", "netns", "exec", self.ns_r, "nft", "monitor", "trace"],
                                        stdout=open(run.trace_path, "w"), stderr=subprocess.STDOUT)
-            time.sleep(0.3)
+            wait_for_monitor(monitor.pid)
         try:
             self.drain(0.05)  # whatever the stack sent before this case
             started = time.monotonic()
             captured = []
-            for s in run.sent:
+            for i, s in enumerate(run.sent):
+                if i in run.pauses:
+                    captured += self.drain(run.pauses[i])
                 self.tx[s.side].send(s.frame)
                 captured += self.drain(0.0005)
             captured += self.drain(0.3)
             run.elapsed = time.monotonic() - started
+            if run.ct:
+                # The kernel's table right after the scenario, and when it was listed (the
+                # timeouts it prints count down from then).
+                before = time.time_ns()
+                r = run.r_exec("conntrack", "-L")
+                run.ct_list_time_ns = (before + time.time_ns()) // 2
+                if r.returncode != 0:
+                    raise HarnessError(f"conntrack -L in R failed: {r.stderr.strip()}")
+                run.ct_kernel = r.stdout
+                with open(run.path(".ct-kernel.txt"), "w") as f:
+                    f.write(f"# conntrack -L in R at {run.ct_list_time_ns} ns\n{r.stdout}")
         finally:
             if monitor:
                 monitor.terminate()
@@ -646,14 +794,29 @@ class Runner:
         by_frame = {}
         for s in run.sent:
             by_frame.setdefault(s.frame, []).append(s)
+        unmatched = []
         for ts, ifname, outgoing, data in sorted(captured, key=lambda c: c[0]):
             if outgoing:
                 run.leaving.append((ts, ifname, data))
             elif data in by_frame and by_frame[data]:
                 run.entering.append((ts, ifname, by_frame[data].pop(0)))
+            else:
+                unmatched.append((ts, ifname, data))
+        # The capture of a fragment that completes a reassembly (conntrack's defrag) can show
+        # the bytes R forwarded instead (the kernel rewrites the data the capture shares): take
+        # such a frame by its key on the interface it was sent to.
+        for ts, ifname, data in unmatched:
+            key = ip_key(l3_of(data))
+            for s in run.sent:
+                pending = by_frame.get(s.frame, [])
+                if s.key == key and {"a": IF_RA, "b": IF_RB}[s.side] == ifname and any(x is s for x in pending):
+                    pending.remove(next(x for x in pending if x is s))
+                    run.entering.append((ts, ifname, s))
+                    break
+        run.entering.sort(key=lambda e: e[0])
         missing = [s for s in run.sent if any(x is s for x in by_frame.get(s.frame, []))]
         if missing:
-            raise HarnessError(f"{len(missing)} sent packets never entered R (first: {missing[0].summary})")
+            raise HarnessError(f"{len(missing)} sent packets never entered R: " + ", ".join(f"#{run.sent.index(m) + 1} {m.summary}" for m in missing))
         interfaces = [IF_RA, IF_RB]
         write_pcapng(run.path(".pcapng"), interfaces,
                      [(interfaces.index(i), ts, s.frame) for ts, i, s in run.entering])
@@ -685,6 +848,11 @@ class Runner:
         kinds = [arg for name in (IF_RA, IF_RB) for arg in ("--if-kind", f"{name}=veth")]
         cmd = [self.nfqwall, "eval", "-f", run.ruleset, "--pcap", run.path(".pcapng"), *nfqwall_routes(run.routes),
                *kinds, "--out", out_pcap, *getattr(run.module, "NFQWALL_ARGS", [])]
+        if run.ct:
+            # The same tunables as R's sysctls, and the table at the end.
+            with open(run.path(".ct-config"), "w") as f:
+                f.writelines(f"{k} = {v}\n" for k, v in run.ct_sysctl.items())
+            cmd += ["--ct-list", "--ct-config", run.path(".ct-config")]
         r = subprocess.run(cmd, capture_output=True, text=True)
         run.eval_stdout, run.eval_stderr = r.stdout, r.stderr
         with open(run.path(".eval.txt"), "w") as f:
@@ -767,18 +935,30 @@ class Runner:
         # A case's own comparison (e.g. the connection table): a list of problems.
         extra = getattr(run.module, "compare", None)
         case_problems = list(extra(run)) if extra else []
+        ct_summary, ct = "", None
+        if run.ct:
+            ct = ct_compare(run)
+            case_problems += ct["problems"]
+            report += ct["report"]
+            ct_summary = (f"conntrack -L: {ct['entries']} entries, {ct['agree']} agree, "
+                          f"{len(ct['problems'])} disagree, {ct['known']} known differences "
+                          f"({ct['known_agree']} known now agree), timeouts shifted by {ct['shift']:.2f}s; ")
         for problem in case_problems:
             report.append(f"  DISAGREE (case) {problem}")
         status = "ok" if differ == 0 and not case_problems else "FAIL"
         print(f"{status} {run.name}: {len(run.entering)} packets, {agree} agree, {differ} disagree, "
               f"{known_differ} known differences ({known_agree} of them now agree), "
               f"{'deciding rule compared for %d, ' % rules_compared if run.traces is not None else ''}"
-              f"kernel side {run.elapsed:.2f}s")
+              f"{ct_summary}kernel side {run.elapsed:.2f}s")
         for line in report:
             print(line)
         sys.stdout.flush()
-        return {"packets": len(run.entering), "agree": agree, "differ": differ + len(case_problems),
-                "known": known_differ, "known_agree": known_agree}
+        result = {"packets": len(run.entering), "agree": agree, "differ": differ + len(case_problems),
+                  "known": known_differ, "known_agree": known_agree}
+        if ct is not None:
+            result.update(ct_entries=ct["entries"], ct_agree=ct["agree"], ct_known=ct["known"],
+                          ct_known_agree=ct["known_agree"])
+        return result
 
 
 def bytes_diff(got, expected):
@@ -818,13 +998,19 @@ def main(argv):
         ns_a, ns_r, ns_b = a.ns.split(",")
         runner = Runner(ns_a, ns_r, ns_b, a.nfqwall, a.work)
         totals = {"packets": 0, "agree": 0, "differ": 0, "known": 0, "known_agree": 0}
+        started = time.monotonic()
         for case in a.cases:
             case = re.sub(r"\.(nft|py)$", "", case)
             for k, v in runner.run_case(case).items():
-                totals[k] += v
+                totals[k] = totals.get(k, 0) + v
+        ct_totals = ""
+        if "ct_entries" in totals:
+            ct_totals = (f"; conntrack -L: {totals['ct_entries']} entries, {totals['ct_agree']} agree, "
+                         f"{totals['ct_known']} known differences ({totals['ct_known_agree']} now agree)")
         print(f"lab: {len(a.cases)} cases, {totals['packets']} packets, {totals['agree']} agree, "
               f"{totals['differ']} disagree, {totals['known']} known differences "
-              f"({totals['known_agree']} known differences now agree)")
+              f"({totals['known_agree']} known differences now agree){ct_totals}; "
+              f"{time.monotonic() - started:.1f}s")
         return 1 if totals["differ"] else 0
     print(f"unknown role {role}", file=sys.stderr)
     return 2

@@ -7,7 +7,8 @@
 #   lab_up                 create the namespaces (deleted by nfqw_cleanup) and the topology;
 #                          sets LAB_NS_A, LAB_NS_R, LAB_NS_B
 #   lab_run NFQWALL WORK CASE...
-#                          run each case (integration/lab/cases/NAME, or a path without
+#                          run each case (integration/lab/cases/NAME, or $LAB_CASES/NAME when
+#                          LAB_CASES names another directory of lab/, or a path without
 #                          extension) through the kernel and nfqwall and compare; 0 agree
 
 LAB_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -34,7 +35,7 @@ lab_run() {
 	for case in "$@"; do
 		case=${case%.nft}
 		case=${case%.py}
-		[[ $case == */* ]] || case=$LAB_DIR/cases/$case
+		[[ $case == */* ]] || case=$LAB_DIR/${LAB_CASES:-cases}/$case
 		cases+=("$case")
 	done
 	"$LAB_PYTHON" "$LAB_DIR/lab.py" run --ns "$LAB_NS_A,$LAB_NS_R,$LAB_NS_B" \

@@ -207,6 +207,13 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
         std::string error;
         if (!conntrack::parse_config(text.str(), ct_settings, &error)) return usage("--ct-config: " + options.ct_config + ": " + error);
     }
+    // Loading a rule that reads `ct bytes`, `ct packets` or `ct avgpkt` turns the kernel's
+    // accounting on for the namespace (nft_ct_get_init sets nf_conntrack_acct to 1), whatever
+    // the sysctl said: the same here, also over --ct-config.
+    for (const auto& in : compiled.value()->code)
+        if (in.op == compile::opcode::ct_load &&
+            (in.aux == front::CT_BYTES || in.aux == front::CT_PKTS || in.aux == front::CT_AVGPKT))
+            ct_settings.acct = true;
     // A fixed hash seed: `ct id`s and the --ct-list order reproduce from run to run. One
     // thread replays, so the table needs no locks.
     if (ct_settings.hash_seed == 0) ct_settings.hash_seed = 0x6e6671776c6c;

@@ -355,6 +355,12 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
         }
         break;
     }
+    // nf_send_reset closes the connection when it does send its RST.
+    if (tracker != nullptr && out.fate == packet_fate::rejected && out.deciding < max_path_hooks &&
+        out.steps[out.deciding].result.reject_type == reject_type_tcp_reset &&
+        out.no_reply == packet::no_reply_reason::none) {
+        tracker->tcp_reset_sent(meta);
+    }
     if (tracker != nullptr && !tracker->end(out.fate == packet_fate::accepted, meta)) {
         (tracker->helper_dropped() ? out.dropped_by_helper : out.dropped_by_conntrack) = true;
         out.fate = packet_fate::dropped;

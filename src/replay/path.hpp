@@ -58,6 +58,9 @@ public:
     // After end() returned false: whether the connection's helper dropped the packet (an FTP
     // command cut short, or no room for its expectation) rather than the table.
     virtual bool helper_dropped() const { return false; }
+    // The path rejected the packet with a TCP reset that the kernel does send (before end):
+    // nf_send_reset moves the packet's connection to CLOSE (nf_ct_set_closing).
+    virtual void tcp_reset_sent(const vm::packet_meta& meta) { (void)meta; }
 };
 
 // "prerouting,forward,postrouting": the names in order; false with `error` set on an unknown

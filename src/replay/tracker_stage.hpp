@@ -23,6 +23,7 @@ public:
     bool lookup(const packet::packet_view& packet, const vm::packet_meta& meta) override;
     bool end(bool accepted, const vm::packet_meta& meta) override;
     bool helper_dropped() const override { return helper_dropped_; }
+    void tcp_reset_sent(const vm::packet_meta& meta) override;
 
     // What the lookup of the packet the path ran last found, for traces: `ct state` bits
     // (0 when the path never looked it up: no hook saw it, or ARP) and `ct id`.
@@ -44,6 +45,7 @@ private:
     bool helper_dropped_ = false;
     std::optional<conntrack::packet_ct> view_;
     looked_up last_;
+    bool resettable_ = false;  // the looked-up packet is TCP, not a RST: a reject answers it with one
 };
 
 }  // namespace nfqwall::replay

@@ -632,6 +632,7 @@ public:
         calls.push_back(accepted ? "confirm" : "forget");
         return true;
     }
+    void tcp_reset_sent(const vm::packet_meta&) override { calls.push_back("reset sent"); }
 
     bool get(int key, int, uint8_t* dst, uint32_t len) override {
         if (key != front::CT_STATE || len != 4) return false;
@@ -685,6 +686,35 @@ table ip t {
     const replay::path_outcome f = later.run(again, 3, nullptr, {});
     EXPECT_EQ(f.fate, replay::packet_fate::dropped);  // no prerouting: the mark is never 3
     EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before forward", "forget"}));
+}
+
+// A reject with a TCP reset tells the tracker (the kernel's nf_send_reset closes the
+// connection), before the packet's end; other rejects and drops do not.
+TEST(eval_path, a_tcp_reset_reject_is_reported_to_the_tracker_before_the_end) {
+    auto c = compile_text(R"(
+table inet t {
+	chain forward_chain {
+		type filter hook forward priority 0; policy accept;
+		tcp dport 25 reject with tcp reset
+		tcp dport 26 reject
+		tcp dport 27 drop
+	}
+}
+)");
+    ASSERT_TRUE(c);
+    recording_tracker tracker;
+    replay::path_config config;
+    config.conntrack = &tracker;
+    replay::path_runner runner(*c->engine, config);
+    auto smtp = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, 25);
+    EXPECT_EQ(runner.run(smtp, 1, nullptr, {}).fate, replay::packet_fate::rejected);
+    EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before prerouting", "reset sent", "forget"}));
+    for (uint16_t port : {26, 27}) {
+        tracker.calls.clear();
+        auto other = tcp_frame({10, 0, 0, 5}, {192, 0, 2, 1}, port);
+        runner.run(other, 2, nullptr, {});
+        EXPECT_EQ(tracker.calls, (std::vector<std::string>{"begin", "lookup before prerouting", "forget"})) << port;
+    }
 }
 
 // ---- nfqwall eval, end to end ----
