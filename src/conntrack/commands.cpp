@@ -77,6 +77,7 @@ private:
 
 struct parsed_command {
     enum class verb { list, remove, update, stats, count, flush } what = verb::list;
+    bool expect = false;  // `list expect`, `flush expect`: the expectation table
     filter match;
     list_options listing;
     std::optional<uint32_t> new_mark;
@@ -216,6 +217,18 @@ bool parse(std::span<const std::string> args, parsed_command& c, std::string& er
         return false;
     }
     command_line line(args.subspan(1));
+    if (args.size() > 1 && args[1] == "expect") {
+        if (c.what != v::list && c.what != v::flush) {
+            error = "expect goes with list or flush";
+            return false;
+        }
+        if (args.size() > 2) {
+            error = "list expect and flush expect take no options";
+            return false;
+        }
+        c.expect = true;
+        return true;
+    }
     while (!line.done()) {
         const std::string& option = line.take();
         std::string value;
@@ -284,7 +297,7 @@ bool filter::matches(const entry_info& e) const {
 }
 
 command_result run_command(tracker& t, std::span<const std::string> args, uint64_t now_ns,
-                           const std::function<std::string(unsigned bit)>& label_name) {
+                           const std::function<std::string(unsigned bit)>& label_name, expect_table* expectations) {
     command_result r;
     parsed_command c;
     std::string error;
@@ -296,6 +309,24 @@ command_result run_command(tracker& t, std::span<const std::string> args, uint64
     c.listing.now_ns = now_ns;
     c.listing.label_name = label_name;
     using v = parsed_command::verb;
+    if (c.expect) {
+        if (expectations == nullptr) {
+            r.err = std::string(banner) + "no expectation table here\n";
+            r.exit = 1;
+        } else if (c.what == v::list) {
+            size_t shown = 0;
+            expectations->for_each(now_ns, [&](const expectation_info& x) {
+                r.out += format_expectation(x) + "\n";
+                ++shown;
+                return true;
+            });
+            r.err = fmt::format("{}{} expectations have been shown.\n", banner, shown);
+        } else {
+            expectations->flush();
+            r.err = std::string(banner) + "expectation table has been emptied.\n";
+        }
+        return r;
+    }
     switch (c.what) {
     case v::list: {
         size_t shown = 0;

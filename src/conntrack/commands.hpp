@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "conntrack/expect.hpp"
 #include "conntrack/list_format.hpp"
 #include "conntrack/tracker.hpp"
 
@@ -40,10 +41,12 @@ struct command_result {
 };
 
 // Runs one command line: `list [-o extended,id,labels] [FILTER]`, `delete FILTER`,
-// `update FILTER --mark VALUE`, `stats`, `count`, `flush`. The conntrack spellings -L, -D, -U,
-// -S, -C, -F work too. `now_ns` is the tracker's clock (timeouts are listed from it);
-// `label_name` names label bits for `-o labels` (the daemon reads connlabel.conf).
+// `update FILTER --mark VALUE`, `stats`, `count`, `flush`, and with an expectation table
+// `list expect` and `flush expect`. The conntrack spellings -L, -D, -U, -S, -C, -F work too.
+// `now_ns` is the tracker's clock (timeouts are listed from it); `label_name` names label
+// bits for `-o labels` (the daemon reads connlabel.conf).
 command_result run_command(tracker& t, std::span<const std::string> args, uint64_t now_ns,
-                           const std::function<std::string(unsigned bit)>& label_name = {});
+                           const std::function<std::string(unsigned bit)>& label_name = {},
+                           expect_table* expectations = nullptr);
 
 }  // namespace nfqwall::conntrack

@@ -301,6 +301,14 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
         out.flush();
         err << listed.err;
     }
+    if (options.ct_list_expect) {
+        const std::string list_command[] = {"list", "expect"};
+        const conntrack::command_result listed =
+            conntrack::run_command(tracker, list_command, last_time_ns, {}, &expectations);
+        out << listed.out;
+        out.flush();
+        err << listed.err;
+    }
     return code;
 }
 

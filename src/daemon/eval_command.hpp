@@ -19,6 +19,7 @@ struct eval_options {
     std::string out;                  // the packets that passed, as rewritten
     bool trace = false;
     bool ct_list = false;
+    bool ct_list_expect = false;      // conntrack -L expect at the end
     std::string ct_config;            // the tracker's settings: `key = value` sysctl lines
 };
 

@@ -79,6 +79,8 @@ int main(int argc, char** argv) {
     eval->add_option("--out", eval_opts.out, "Write the packets that passed, as rewritten (pcap)");
     eval->add_flag("--trace", eval_opts.trace, "Print every rule each packet met and why it did not match");
     eval->add_flag("--ct-list", eval_opts.ct_list, "Print the connection table at the end (conntrack -L format)");
+    eval->add_flag("--ct-list-expect", eval_opts.ct_list_expect,
+                   "Print the pending expectations at the end (conntrack -L expect format)");
     eval->add_option("--ct-config", eval_opts.ct_config,
                      "Connection tracker settings: `nf_conntrack_* = value` lines, as the sysctls");
 

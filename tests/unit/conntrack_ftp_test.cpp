@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "conntrack/commands.hpp"
 #include "conntrack/expect.hpp"
 #include "conntrack/helper_ftp.hpp"
 #include "allocation_counter.hpp"
@@ -288,6 +289,26 @@ TEST(conntrack_ftp, AnotherAddressIsNotExpected) {
     session f(h, C, S, 40270);
     EXPECT_TRUE(f.client("PORT 10,9,9,9,195,240\r\n").kept);
     EXPECT_EQ(h.x.count(), 0u);
+}
+
+TEST(conntrack_ftp, ListAndFlushExpectCommands) {
+    ftp_harness h;
+    session f(h, C, S, 40275);
+    f.client("PASV\r\n");
+    f.server("227 Entering Passive Mode (10,201,2,2,195,252)\r\n");
+    const std::string list[] = {"-L", "expect"};
+    command_result r = run_command(h.t, list, h.now, {}, &h.x);
+    EXPECT_EQ(r.out, "300 proto=6 src=10.201.1.2 dst=10.201.2.2 sport=0 dport=50172 mask-src=255.255.255.255 "
+                     "mask-dst=255.255.255.255 sport=0 dport=65535 master-src=10.201.1.2 master-dst=10.201.2.2 "
+                     "sport=40275 dport=21 class=0 helper=ftp\n");
+    EXPECT_EQ(r.err, "conntrack v1.4.7 (conntrack-tools): 1 expectations have been shown.\n");
+    EXPECT_EQ(run_command(h.t, list, h.now).exit, 1) << "no table given";
+    const std::string flush[] = {"flush", "expect"};
+    r = run_command(h.t, flush, h.now, {}, &h.x);
+    EXPECT_EQ(r.err, "conntrack v1.4.7 (conntrack-tools): expectation table has been emptied.\n");
+    EXPECT_EQ(h.x.count(), 0u);
+    const std::string bad[] = {"delete", "expect"};
+    EXPECT_EQ(run_command(h.t, bad, h.now, {}, &h.x).exit, 2);
 }
 
 TEST(conntrack_ftp, ExpectationsExpire) {

@@ -1,9 +1,11 @@
 # `ct expectation set` on a connection's first packet (IPv4): the server's connection back to
 # the client's port 5000 is related (from any source port); another port is new (dropped).
 # The kernel keeps the expectation `timeout` seconds of nft's milliseconds (nft sends 60000
-# for 1m and nft_ct.c multiplies it by HZ): checked with `conntrack -L expect` while the
-# second one is pending.
+# for 1m and nft_ct.c multiplies it by HZ): `conntrack -L expect` while the second one is
+# pending, against `--ct-list-expect`.
 from ctlib import Tcp
+
+NFQWALL_ARGS = ["--ct-list-expect"]
 
 
 def scenario(lab):
@@ -17,11 +19,13 @@ def scenario(lab):
 
 
 def compare(run):
-    out = run.r_exec("conntrack", "-L", "expect").stdout
-    lines = [line for line in out.splitlines() if "proto=6" in line]
-    if len(lines) != 1:
-        return [f"conntrack -L expect: expected one expectation, got {lines!r}"]
-    timeout = int(lines[0].split()[0])
-    if not 59000 < timeout <= 60000:
-        return [f"conntrack -L expect: timeout {timeout}, expected 60000 s (nft's ms read as seconds)"]
+    def lines(text):
+        return [line.split(" ", 1) for line in text.splitlines() if " proto=6 " in line and line[0].isdigit()]
+    kernel = lines(run.r_exec("conntrack", "-L", "expect").stdout)
+    nfq = lines(run.eval_stdout)
+    if len(kernel) != 1 or len(nfq) != 1 or kernel[0][1] != nfq[0][1]:
+        return [f"conntrack -L expect: kernel {kernel!r}; nfqwall {nfq!r}"]
+    kt, nt = int(kernel[0][0]), int(nfq[0][0])
+    if not 59000 < kt <= 60000 or abs(kt - nt) > 2:
+        return [f"expectation timeout: kernel {kt}, nfqwall {nt} (60000 s expected: nft's ms read as seconds)"]
     return []

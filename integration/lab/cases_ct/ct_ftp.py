@@ -2,8 +2,13 @@
 # client's first data is not parsed (its data connection is new, dropped); passive (227 / 229)
 # and active (PORT / EPRT) data connections are related and carry the master's mark (the
 # master lists helper=ftp); a command cut in two is dropped by the helper, and parsed when the
-# whole line is sent again from the same sequence number.
+# whole line is sent again from the same sequence number. A last PASV/EPSV leaves one
+# expectation per master pending: `conntrack -L expect` against `--ct-list-expect`.
+import re
+
 from ctlib import Tcp
+
+NFQWALL_ARGS = ["--ct-list-expect"]
 
 
 def port_command(addr, port):
@@ -40,3 +45,23 @@ def scenario(lab):
         ctl.c("PA", whole)
         ctl.s("PA", b"200 ok\r\n")
         Tcp(lab, B, A, 20, 50400 + base % 100, client_side="b").c("S")   # related
+        ctl.c("PA", b"PASV\r\n")
+        ctl.s("PA", passive_reply(B, 50500 + base % 100))  # left pending
+
+
+def compare(run):
+    """The pending expectations: the same lines, timeouts within 2 s."""
+    def lines(text):
+        return sorted((line.split(" ", 1)[1], int(line.split(" ", 1)[0]))
+                      for line in text.splitlines() if re.match(r"^\d+ proto=", line))
+    # conntrack -L expect dumps IPv4 unless told otherwise.
+    kernel = lines(run.r_exec("conntrack", "-L", "expect").stdout +
+                   run.r_exec("conntrack", "-L", "expect", "-f", "ipv6").stdout)
+    nfq = lines(run.eval_stdout)
+    problems = []
+    if [k for k, _ in kernel] != [n for n, _ in nfq] or len(kernel) != 2:
+        problems.append(f"conntrack -L expect: kernel {kernel!r}; nfqwall {nfq!r}")
+    for (k, kt), (_, nt) in zip(kernel, nfq):
+        if abs(kt - nt) > 2:
+            problems.append(f"expectation timeout: kernel {kt}, nfqwall {nt}: {k}")
+    return problems
