@@ -441,9 +441,9 @@ proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new) {
     if (t.retrans >= cfg.tcp_max_retrans && full > cfg.tcp_timeout_max_retrans)
         timeout = cfg.tcp_timeout_max_retrans;
     else if (s.index == rst_set)
-        // A RST that kept ESTABLISHED (in window, inexact) leaves room for the challenge ACK
-        // only: the kernel caps it like unacknowledged data (observed: 299 s left).
-        timeout = new_state == sES ? std::min(full, cfg.tcp_timeout_unacknowledged) : full;
+        // Any RST gets the CLOSE timeout, also one that kept ESTABLISHED (in window, inexact):
+        // nf_conntrack_tcp_packet does so, the peer's challenge ACK (if any) renews it.
+        timeout = cfg.tcp_timeout_close;
     else if (((t.flags[0] | t.flags[1]) & tcp_flag_data_unacknowledged) && full > cfg.tcp_timeout_unacknowledged)
         timeout = cfg.tcp_timeout_unacknowledged;
     else if (t.last_win == 0 && full > cfg.tcp_timeout_max_retrans)
