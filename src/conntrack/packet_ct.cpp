@@ -24,14 +24,20 @@ void put_be16(uint8_t* dst, uint32_t len, uint16_t v) {
 }  // namespace
 
 void packet_ct::untrack() {
-    // Ignored once the packet is tracked, as the kernel's nft_notrack_eval does.
-    if (!attached_) notrack_ = true;
+    // Ignored once the packet has a ct, as the kernel's nft_notrack_eval does: tracked, or
+    // the zone template.
+    if (!attached_ && !template_) notrack_ = true;
 }
 
 bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
     if (key == front::CT_STATE) {
         uint32_t bits;
-        if (!attached_) bits = notrack_ ? ct_state_bits(ctinfo::untracked) : ct_state_bits(ctinfo::invalid);
+        // Before the lookup: the zone template is attached as IP_CT_NEW; nft_ct_get_eval
+        // reads the state of any ct, templates included (and refuses them every other key).
+        if (!attached_)
+            bits = template_ ? ct_state_bits(ctinfo::new_)
+                   : notrack_ ? ct_state_bits(ctinfo::untracked)
+                              : ct_state_bits(ctinfo::invalid);
         else bits = ct_state_bits(result_.info);
         put(dst, len, bits);
         return true;
@@ -115,11 +121,15 @@ bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
 
 bool packet_ct::set(int key, int, const uint8_t* src, uint32_t len) {
     if (key == front::CT_ZONE) {
-        // A zone is a template for the lookup: once tracked, the kernel ignores it.
-        if (!attached_) {
+        // A zone is a template for the lookup. nft_ct_set_zone_eval returns when the packet
+        // already has a ct (tracked, or an earlier zone template: the first zone set wins),
+        // but an untracked packet has none, so the template replaces `notrack`.
+        if (!attached_ && !template_) {
             uint16_t z = 0;
             std::memcpy(&z, src, std::min<uint32_t>(len, 2));
             zone_ = z;
+            template_ = true;
+            notrack_ = false;
         }
         return true;
     }
