@@ -63,7 +63,10 @@ bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
     case front::CT_MARK: put<uint32_t>(dst, len, e.mark); break;
     case front::CT_SECMARK: put<uint32_t>(dst, len, 0); break;
     case front::CT_EXPIRATION: {
-        int64_t ms = (e.status & ips_confirmed) ? static_cast<int32_t>(e.expires - now) : int64_t{e.expires};
+        // nf_ct_expires: the timeout minus the jiffies clock, at least 0. An unconfirmed
+        // entry's timeout is still relative (a few seconds against a clock that has run for
+        // minutes), so the kernel reads 0 there: so do we, rather than the pending timeout.
+        const int64_t ms = (e.status & ips_confirmed) ? static_cast<int32_t>(e.expires - now) : 0;
         put<uint32_t>(dst, len, static_cast<uint32_t>(std::max<int64_t>(ms, 0)));
         break;
     }

@@ -395,6 +395,25 @@ TEST(conntrack_marks, EveryKeyReadsLikeNftCt) {
     EXPECT_FALSE(u.ct.get(front::CT_MARK, -1, scratch, 4));
 }
 
+TEST(conntrack_marks, ExpirationOfAnUnconfirmedEntryReadsZero) {  // lab K5
+    ct_harness h;
+    pass p(h, udp(C, S, 41001, 53, 1));
+    p.track();
+    ASSERT_EQ(p.ct.result().info, ctinfo::new_);
+    EXPECT_EQ(p.u32(front::CT_EXPIRATION), 0u) << "nf_ct_expires on a relative timeout";
+    p.accept();
+    pass r(h, udp(S, C, 53, 41001, 1));
+    r.track();
+    EXPECT_EQ(r.u32(front::CT_EXPIRATION), 30000u) << "confirmed: the time left";
+    // The pending timeout itself is kept: the entry is listed with it once confirmed.
+    h.advance_ms(1000);
+    pass q(h, tcp(C, S, 41002, 80, SYN, 100, 0));
+    q.track();
+    EXPECT_EQ(q.u32(front::CT_EXPIRATION), 0u);
+    q.accept();
+    EXPECT_EQ(h.info(q.ct.result()).timeout_ms, 120000);
+}
+
 TEST(conntrack_marks, ZoneTemplateReadsNewBeforeTheLookup) {  // lab K8
     ct_harness h;
     const uint16_t seven = 7, nine = 9;
