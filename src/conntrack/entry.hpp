@@ -120,6 +120,14 @@ inline bool allows_clash(uint8_t l4) { return l4 != proto_tcp && l4 != proto_icm
 // Closing TCP states that the GC may evict even when ASSURED (tcp_can_early_drop).
 bool tcp_can_early_drop(const entry& e);
 
+// The transport protocol and header offset as conntrack sees them (get_l4proto); false when
+// the kernel would not track the packet (IPv6: no next header, a truncated chain, a non-first
+// fragment). ct_l4_offset is the offset alone, for packets ct_l4 accepted.
+bool ct_l4(const packet::packet_view& p, uint8_t& l4, uint32_t& offset);
+uint32_t ct_l4_offset(const packet::packet_view& p);
+// ipv6_skip_exthdr from `at`, where a header of type `next` starts.
+bool ipv6_skip_exthdr(const packet::packet_view& p, uint32_t at, uint8_t next, uint8_t& l4, uint32_t& offset);
+
 // Transport checksum over the pseudo-header (TCP, UDP, ICMPv6) or the ICMP message alone;
 // true when it verifies.
 bool l4_checksum_ok(const packet::packet_view& pkt, uint8_t l4);

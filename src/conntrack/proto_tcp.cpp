@@ -302,7 +302,7 @@ bool tcp_can_early_drop(const entry& e) {
 proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new) {
     const packet::packet_view& p = c.pkt;
     if (!p.has_transport_header()) return proto_verdict::invalid;
-    const uint32_t off = p.transport_offset();
+    const uint32_t off = ct_l4_offset(p);
     if (!p.contains(off, 20)) return proto_verdict::invalid;
     const uint32_t l4len = p.size() - off;
     const uint32_t doff = uint32_t(p.u8_at(off + 12) >> 4) * 4;

@@ -6,7 +6,7 @@
 namespace nfqwall::conntrack {
 
 bool l4_checksum_ok(const packet::packet_view& p, uint8_t l4) {
-    const uint32_t off = p.transport_offset();
+    const uint32_t off = ct_l4_offset(p);
     const uint32_t len = p.size() - off;
     uint32_t sum = 0;
     if (l4 != proto_icmp) {
@@ -25,7 +25,7 @@ bool l4_checksum_ok(const packet::packet_view& p, uint8_t l4) {
 proto_verdict udp_packet(entry& e, proto_context& c, bool) {
     const packet::packet_view& p = c.pkt;
     if (!p.has_transport_header()) return proto_verdict::invalid;
-    const uint32_t off = p.transport_offset();
+    const uint32_t off = ct_l4_offset(p);
     if (!p.contains(off, 8)) return proto_verdict::invalid;
     const uint32_t udplen = p.size() - off;
     const uint16_t length = p.be16_at(off + 4);
