@@ -85,6 +85,7 @@ struct acct_ext {
 
 inline constexpr uint32_t nil = UINT32_MAX;
 inline constexpr uint8_t proto_gre = 47;
+inline constexpr uint8_t proto_udplite = 136;
 
 // What one packet tells its protocol tracker, and what the tracker asks back.
 struct proto_context {
@@ -111,6 +112,7 @@ enum class proto_verdict : uint8_t { accept, invalid, repeat };
 // Called with the entry locked (or private, while unconfirmed). `is_new` is the first packet.
 proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict udp_packet(entry& e, proto_context& c, bool is_new);
+proto_verdict udplite_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict icmp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict generic_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict gre_packet(entry& e, proto_context& c, bool is_new);

@@ -39,6 +39,7 @@ proto_verdict dispatch(entry& e, proto_context& c, bool is_new) {
     switch (e.l4) {
     case proto_tcp: return tcp_packet(e, c, is_new);
     case proto_udp: return udp_packet(e, c, is_new);
+    case proto_udplite: return udplite_packet(e, c, is_new);
     case proto_icmp:
     case proto_icmpv6:
         if ((e.l4 == proto_icmp) == (e.l3 == l3_ipv4)) return icmp_packet(e, c, is_new);
