@@ -85,6 +85,7 @@ struct acct_ext {
 
 inline constexpr uint32_t nil = UINT32_MAX;
 inline constexpr uint8_t proto_gre = 47;
+inline constexpr uint8_t proto_udplite = 136;
 
 // What one packet tells its protocol tracker, and what the tracker asks back.
 struct proto_context {
@@ -111,6 +112,7 @@ enum class proto_verdict : uint8_t { accept, invalid, repeat };
 // Called with the entry locked (or private, while unconfirmed). `is_new` is the first packet.
 proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict udp_packet(entry& e, proto_context& c, bool is_new);
+proto_verdict udplite_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict icmp_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict generic_packet(entry& e, proto_context& c, bool is_new);
 proto_verdict gre_packet(entry& e, proto_context& c, bool is_new);
@@ -119,6 +121,14 @@ proto_verdict gre_packet(entry& e, proto_context& c, bool is_new);
 inline bool allows_clash(uint8_t l4) { return l4 != proto_tcp && l4 != proto_icmp && l4 != proto_icmpv6; }
 // Closing TCP states that the GC may evict even when ASSURED (tcp_can_early_drop).
 bool tcp_can_early_drop(const entry& e);
+
+// The transport protocol and header offset as conntrack sees them (get_l4proto); false when
+// the kernel would not track the packet (IPv6: no next header, a truncated chain, a non-first
+// fragment). ct_l4_offset is the offset alone, for packets ct_l4 accepted.
+bool ct_l4(const packet::packet_view& p, uint8_t& l4, uint32_t& offset);
+uint32_t ct_l4_offset(const packet::packet_view& p);
+// ipv6_skip_exthdr from `at`, where a header of type `next` starts.
+bool ipv6_skip_exthdr(const packet::packet_view& p, uint32_t at, uint8_t next, uint8_t& l4, uint32_t& offset);
 
 // Transport checksum over the pseudo-header (TCP, UDP, ICMPv6) or the ICMP message alone;
 // true when it verifies.

@@ -24,14 +24,20 @@ void put_be16(uint8_t* dst, uint32_t len, uint16_t v) {
 }  // namespace
 
 void packet_ct::untrack() {
-    // Ignored once the packet is tracked, as the kernel's nft_notrack_eval does.
-    if (!attached_) notrack_ = true;
+    // Ignored once the packet has a ct, as the kernel's nft_notrack_eval does: tracked, or
+    // the zone template.
+    if (!attached_ && !template_) notrack_ = true;
 }
 
 bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
     if (key == front::CT_STATE) {
         uint32_t bits;
-        if (!attached_) bits = notrack_ ? ct_state_bits(ctinfo::untracked) : ct_state_bits(ctinfo::invalid);
+        // Before the lookup: the zone template is attached as IP_CT_NEW; nft_ct_get_eval
+        // reads the state of any ct, templates included (and refuses them every other key).
+        if (!attached_)
+            bits = template_ ? ct_state_bits(ctinfo::new_)
+                   : notrack_ ? ct_state_bits(ctinfo::untracked)
+                              : ct_state_bits(ctinfo::invalid);
         else bits = ct_state_bits(result_.info);
         put(dst, len, bits);
         return true;
@@ -57,7 +63,10 @@ bool packet_ct::get(int key, int dir, uint8_t* dst, uint32_t len) {
     case front::CT_MARK: put<uint32_t>(dst, len, e.mark); break;
     case front::CT_SECMARK: put<uint32_t>(dst, len, 0); break;
     case front::CT_EXPIRATION: {
-        int64_t ms = (e.status & ips_confirmed) ? static_cast<int32_t>(e.expires - now) : int64_t{e.expires};
+        // nf_ct_expires: the timeout minus the jiffies clock, at least 0. An unconfirmed
+        // entry's timeout is still relative (a few seconds against a clock that has run for
+        // minutes), so the kernel reads 0 there: so do we, rather than the pending timeout.
+        const int64_t ms = (e.status & ips_confirmed) ? static_cast<int32_t>(e.expires - now) : 0;
         put<uint32_t>(dst, len, static_cast<uint32_t>(std::max<int64_t>(ms, 0)));
         break;
     }
@@ -144,11 +153,15 @@ vm::ct_object_result packet_ct::apply_object(const vm::ct_object& o) {
 
 bool packet_ct::set(int key, int, const uint8_t* src, uint32_t len) {
     if (key == front::CT_ZONE) {
-        // A zone is a template for the lookup: once tracked, the kernel ignores it.
-        if (!attached_) {
+        // A zone is a template for the lookup. nft_ct_set_zone_eval returns when the packet
+        // already has a ct (tracked, or an earlier zone template: the first zone set wins),
+        // but an untracked packet has none, so the template replaces `notrack`.
+        if (!attached_ && !template_) {
             uint16_t z = 0;
             std::memcpy(&z, src, std::min<uint32_t>(len, 2));
             zone_ = z;
+            template_ = true;
+            notrack_ = false;
         }
         return true;
     }

@@ -38,6 +38,9 @@ private:
     ct_result result_{};
     bool attached_ = false;
     bool notrack_ = false;
+    // `ct zone set` attached the kernel's zone template (nft_ct_set_zone_eval): it reads as
+    // `ct state new`, and later `ct zone set` or `notrack` see a ct and change nothing.
+    bool template_ = false;
     uint16_t zone_ = 0;
 };
 

@@ -92,9 +92,9 @@ bool build_tuple(const packet::packet_view& p, uint8_t l3, uint32_t l3_offset, u
 }
 
 icmp_class icmp_classify(const packet::packet_view& p, const config& cfg, hook_point hook) {
-    const uint32_t off = p.transport_offset();
+    const uint32_t off = ct_l4_offset(p);
     if (!p.has_transport_header() || !p.contains(off, 8)) return icmp_class::bad;
-    const bool v6 = p.l4proto() == proto_icmpv6;
+    const bool v6 = p.network() == packet::network_protocol::ipv6;
     if (cfg.checksum && hook == hook_point::prerouting && !l4_checksum_ok(p, v6 ? proto_icmpv6 : proto_icmp))
         return icmp_class::bad;
     const uint8_t type = p.u8_at(off);
@@ -129,34 +129,21 @@ icmp_class icmp_classify(const packet::packet_view& p, const config& cfg, hook_p
 }
 
 bool icmp_inner_tuple(const packet::packet_view& p, uint16_t zone, tuple& out) {
-    uint32_t inner = p.transport_offset() + 8;
-    if (p.l4proto() == proto_icmp && p.network() == packet::network_protocol::ipv4) {
+    const uint32_t inner = ct_l4_offset(p) + 8;  // called for ICMP and ICMPv6 only
+    if (p.network() == packet::network_protocol::ipv4) {
         if (!p.contains(inner, 20) || (p.u8_at(inner) >> 4) != 4) return false;
         const uint32_t ihl = uint32_t(p.u8_at(inner) & 0x0f) * 4;
         if (ihl < 20 || (p.be16_at(inner + 6) & 0x1fff) != 0) return false;  // a later fragment
         return build_tuple(p, l3_ipv4, inner, p.u8_at(inner + 9), inner + ihl, zone, out);
     }
-    if (p.l4proto() != proto_icmpv6 || p.network() != packet::network_protocol::ipv6) return false;
+    if (p.network() != packet::network_protocol::ipv6) return false;
     if (!p.contains(inner, 40) || (p.u8_at(inner) >> 4) != 6) return false;
-    // ipv6_skip_exthdr: walk the quoted packet's extension headers to its transport header.
-    uint8_t next = p.u8_at(inner + 6);
-    uint32_t at = inner + 40;
-    for (int hops = 0; hops < 16; ++hops) {
-        if (next == 0 || next == 43 || next == 60 || next == 51) {
-            if (!p.contains(at, 2)) return false;
-            const uint32_t len = next == 51 ? (uint32_t(p.u8_at(at + 1)) + 2) * 4 : (uint32_t(p.u8_at(at + 1)) + 1) * 8;
-            next = p.u8_at(at);
-            at += len;
-        } else if (next == 44) {
-            if (!p.contains(at, 8)) return false;
-            if ((p.be16_at(at + 2) & 0xfff8) != 0) return false;  // a later fragment
-            next = p.u8_at(at);
-            at += 8;
-        } else {
-            return build_tuple(p, l3_ipv6, inner, next, at, zone, out);
-        }
-    }
-    return false;
+    // The quoted packet's transport header as get_l4proto finds it (nf_conntrack_inet_error):
+    // no next header or a later fragment quote nothing trackable.
+    uint8_t l4;
+    uint32_t at;
+    if (!ipv6_skip_exthdr(p, inner + 40, p.u8_at(inner + 6), l4, at)) return false;
+    return build_tuple(p, l3_ipv6, inner, l4, at, zone, out);
 }
 
 proto_verdict icmp_packet(entry& e, proto_context& c, bool) {

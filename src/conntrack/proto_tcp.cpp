@@ -302,7 +302,7 @@ bool tcp_can_early_drop(const entry& e) {
 proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new) {
     const packet::packet_view& p = c.pkt;
     if (!p.has_transport_header()) return proto_verdict::invalid;
-    const uint32_t off = p.transport_offset();
+    const uint32_t off = ct_l4_offset(p);
     if (!p.contains(off, 20)) return proto_verdict::invalid;
     const uint32_t l4len = p.size() - off;
     const uint32_t doff = uint32_t(p.u8_at(off + 12) >> 4) * 4;
@@ -441,9 +441,9 @@ proto_verdict tcp_packet(entry& e, proto_context& c, bool is_new) {
     if (t.retrans >= cfg.tcp_max_retrans && full > cfg.tcp_timeout_max_retrans)
         timeout = cfg.tcp_timeout_max_retrans;
     else if (s.index == rst_set)
-        // A RST that kept ESTABLISHED (in window, inexact) leaves room for the challenge ACK
-        // only: the kernel caps it like unacknowledged data (observed: 299 s left).
-        timeout = new_state == sES ? std::min(full, cfg.tcp_timeout_unacknowledged) : full;
+        // Any RST gets the CLOSE timeout, also one that kept ESTABLISHED (in window, inexact):
+        // nf_conntrack_tcp_packet does so, the peer's challenge ACK (if any) renews it.
+        timeout = cfg.tcp_timeout_close;
     else if (((t.flags[0] | t.flags[1]) & tcp_flag_data_unacknowledged) && full > cfg.tcp_timeout_unacknowledged)
         timeout = cfg.tcp_timeout_unacknowledged;
     else if (t.last_win == 0 && full > cfg.tcp_timeout_max_retrans)

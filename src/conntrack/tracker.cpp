@@ -39,6 +39,7 @@ proto_verdict dispatch(entry& e, proto_context& c, bool is_new) {
     switch (e.l4) {
     case proto_tcp: return tcp_packet(e, c, is_new);
     case proto_udp: return udp_packet(e, c, is_new);
+    case proto_udplite: return udplite_packet(e, c, is_new);
     case proto_icmp:
     case proto_icmpv6:
         if ((e.l4 == proto_icmp) == (e.l3 == l3_ipv4)) return icmp_packet(e, c, is_new);
@@ -401,19 +402,20 @@ bool tracker::prepare(const packet::packet_view& pkt, const in_context& ctx, tup
     if (pkt.network() == packet::network_protocol::ipv4) l3 = l3_ipv4;
     else if (pkt.network() == packet::network_protocol::ipv6) l3 = l3_ipv6;
     else return false;  // not IP: conntrack never sees it
+    uint8_t l4;
+    uint32_t l4_offset;
     if (packet::network_invalid(pkt.status()) || !pkt.has_l4proto() ||
-        (pkt.is_fragment() && pkt.fragment_offset() != 0)) {
+        (pkt.is_fragment() && pkt.fragment_offset() != 0) || !ct_l4(pkt, l4, l4_offset)) {
         stat(counter::invalid);
         return false;
     }
-    const uint8_t l4 = pkt.l4proto();
     if ((l4 == proto_icmp && l3 == l3_ipv4) || (l4 == proto_icmpv6 && l3 == l3_ipv6)) {
         switch (icmp_classify(pkt, cfg_, ctx.hook)) {
         case icmp_class::bad: stat(counter::error); return false;
         case icmp_class::untracked: r.info = ctinfo::untracked; return false;
         case icmp_class::error: {
             tuple outer;
-            if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, outer)) {
+            if (!build_tuple(pkt, l3, pkt.network_offset(), l4, l4_offset, ctx.zone, outer)) {
                 stat(counter::error);
                 return false;
             }
@@ -423,7 +425,7 @@ bool tracker::prepare(const packet::packet_view& pkt, const in_context& ctx, tup
         case icmp_class::normal: break;
         }
     }
-    if (!build_tuple(pkt, l3, pkt.network_offset(), l4, pkt.transport_offset(), ctx.zone, t)) {
+    if (!build_tuple(pkt, l3, pkt.network_offset(), l4, l4_offset, ctx.zone, t)) {
         stat(counter::invalid);
         return false;
     }
@@ -496,7 +498,9 @@ bool tracker::peek_tuple(const packet::packet_view& pkt, const in_context& ctx, 
     const uint8_t l3 = pkt.network() == packet::network_protocol::ipv4   ? l3_ipv4
                        : pkt.network() == packet::network_protocol::ipv6 ? l3_ipv6
                                                                          : 0;
-    return l3 != 0 && build_tuple(pkt, l3, pkt.network_offset(), pkt.l4proto(), pkt.transport_offset(), ctx.zone, t);
+    uint8_t l4;
+    uint32_t l4_offset;
+    return l3 != 0 && ct_l4(pkt, l4, l4_offset) && build_tuple(pkt, l3, pkt.network_offset(), l4, l4_offset, ctx.zone, t);
 }
 
 ct_result tracker::classify_error(const packet::packet_view& pkt, const in_context& ctx, uint32_t now,

@@ -331,8 +331,13 @@ TEST_F(conntrack_tcp_validity, SynAckFromTheClientIsInvalid) {
     EXPECT_EQ(state(), tcp_state::established);
 }
 
-TEST_F(conntrack_tcp_validity, InexactRstInWindowKeepsEstablishedFor300s) {  // fact 4
+TEST_F(conntrack_tcp_validity, InexactRstInWindowKeepsEstablishedWithTheCloseTimeout) {  // fact 4, lab K1
+    // nf_conntrack_tcp_packet gives every RST timeouts[CLOSE], whatever state it leaves.
     EXPECT_EQ(client(RST, 100).info, ctinfo::established);
+    EXPECT_EQ(state(), tcp_state::established);
+    EXPECT_EQ(left(), 10);
+    // The server's challenge ACK renews it (the 300 s the reference's §8.5 saw).
+    EXPECT_EQ(h.send(tcp(S, C, c.sport, c.cport, ACK, c.next_s, c.next_c)).info, ctinfo::established_reply);
     EXPECT_EQ(state(), tcp_state::established);
     EXPECT_EQ(left(), 300);
 }

@@ -395,5 +395,52 @@ TEST(conntrack_marks, EveryKeyReadsLikeNftCt) {
     EXPECT_FALSE(u.ct.get(front::CT_MARK, -1, scratch, 4));
 }
 
+TEST(conntrack_marks, ExpirationOfAnUnconfirmedEntryReadsZero) {  // lab K5
+    ct_harness h;
+    pass p(h, udp(C, S, 41001, 53, 1));
+    p.track();
+    ASSERT_EQ(p.ct.result().info, ctinfo::new_);
+    EXPECT_EQ(p.u32(front::CT_EXPIRATION), 0u) << "nf_ct_expires on a relative timeout";
+    p.accept();
+    pass r(h, udp(S, C, 53, 41001, 1));
+    r.track();
+    EXPECT_EQ(r.u32(front::CT_EXPIRATION), 30000u) << "confirmed: the time left";
+    // The pending timeout itself is kept: the entry is listed with it once confirmed.
+    h.advance_ms(1000);
+    pass q(h, tcp(C, S, 41002, 80, SYN, 100, 0));
+    q.track();
+    EXPECT_EQ(q.u32(front::CT_EXPIRATION), 0u);
+    q.accept();
+    EXPECT_EQ(h.info(q.ct.result()).timeout_ms, 120000);
+}
+
+TEST(conntrack_marks, ZoneTemplateReadsNewBeforeTheLookup) {  // lab K8
+    ct_harness h;
+    const uint16_t seven = 7, nine = 9;
+    uint8_t scratch[16];
+    pass p(h, udp(C, S, 41801, 6104, 1));
+    p.ct.set(front::CT_ZONE, -1, reinterpret_cast<const uint8_t*>(&seven), 2);
+    EXPECT_EQ(p.u32(front::CT_STATE), 8u) << "the zone template reads as new";
+    EXPECT_FALSE(p.ct.get(front::CT_MARK, -1, scratch, 4)) << "other keys refuse a template";
+    EXPECT_FALSE(p.ct.get(front::CT_ZONE, -1, scratch, 2));
+    p.ct.set(front::CT_ZONE, -1, reinterpret_cast<const uint8_t*>(&nine), 2);
+    p.ct.untrack();
+    EXPECT_EQ(p.u32(front::CT_STATE), 8u) << "notrack sees a ct and does nothing";
+    p.track();
+    EXPECT_EQ(p.ct.result().info, ctinfo::new_);
+    EXPECT_EQ(h.info(p.ct.result()).zone, 7) << "the first zone set wins";
+    p.accept();
+
+    // A zone set after notrack attaches the template in place of the untracked mark.
+    pass q(h, udp(C, S, 41802, 6104, 1));
+    q.ct.untrack();
+    EXPECT_EQ(q.u32(front::CT_STATE), 64u);
+    q.ct.set(front::CT_ZONE, -1, reinterpret_cast<const uint8_t*>(&nine), 2);
+    EXPECT_EQ(q.u32(front::CT_STATE), 8u);
+    q.track();
+    EXPECT_EQ(q.ct.result().info, ctinfo::new_);
+    EXPECT_EQ(h.info(q.ct.result()).zone, 9);
+}
+
 }  // namespace
 }  // namespace nfqwall::testing

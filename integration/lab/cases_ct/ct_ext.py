@@ -1,5 +1,5 @@
 # IPv6 extension headers and IPv4 options under the tracker: UDP behind destination options
-# both ways, UDP behind AH, ESP (generic), an atomic fragment (offset 0, no more fragments)
+# both ways, UDP behind AH (tracked as UDP: conntrack skips AH), ESP (generic), an atomic fragment (offset 0, no more fragments)
 # both ways, an ICMPv6 error quoting a packet with destination options, a TCP handshake and
 # data with IPv4 options (four NOPs: a 24-byte header) in every packet.
 from scapy.all import (AH, ESP, IP, IPOption_NOP, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPerror6,
@@ -9,10 +9,7 @@ from scapy.all import (AH, ESP, IP, IPOption_NOP, IPv6, IPv6ExtHdrDestOpt, IPv6E
 K4 = ("K4 (atomic fragment): the kernel's nf_defrag_ipv6 takes the fragment header off an atomic fragment "
       "(offset 0, no more fragments): R forwards the datagram without it and counts 8 bytes less; nfqwall keeps "
       "it (the tracking itself agrees)")
-K10 = ("K10: IPv6 AH: the kernel's conntrack skips the authentication header (ipv6_skip_exthdr) and tracks the "
-       "UDP flow inside (`udp 17 ... sport=41902 dport=53`); nfqwall tracks protocol 51 (`unknown 51 599 "
-       "src=... dst=...`, no ports)")
-CT_KNOWN = {"sport=41903 ": K4, "sport=41902 ": K10, "unknown  51 ": K10}
+CT_KNOWN = {"sport=41903 ": K4}
 
 
 def scenario(lab):

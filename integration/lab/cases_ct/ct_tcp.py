@@ -56,7 +56,7 @@ def scenario(lab):
     t.c("R", seq=(c0 + 3_000_000_000) & 0xFFFFFFFF)                   # RST far out: invalid
     t.c("PA", b"more")                                                # in-window data: established
     t.s("A")
-    t.c("R", seq=(t.next["c"] + 100) & 0xFFFFFFFF)                    # in window, inexact: stays ESTABLISHED (300 s)
+    t.c("R", seq=(t.next["c"] + 100) & 0xFFFFFFFF)                    # in window, inexact: stays ESTABLISHED (CLOSE timeout, 10 s)
     # Mid-stream pickup: a bare ACK is new (ESTABLISHED [UNREPLIED], 300 s), then both ways.
     t = Tcp(lab, A, B, 40008, 80)
     t.c("A")
@@ -131,12 +131,3 @@ def scenario(lab):
     t.s("A")
     # A connection opened from B's side to a port the ruleset does not allow: dropped.
     Tcp(lab, B, A, 40019, 22, client_side="b").c("S")
-
-
-CT_KNOWN = {
-    "sport=40007 ": "K1: an in-window RST whose sequence is not exact keeps ESTABLISHED in both; the kernel gives "
-                    "the RST itself the CLOSE timeout (10 s: `else if (index == TCP_RST_SET) timeout = "
-                    "timeouts[CLOSE]` in nf_conntrack_tcp_packet, retransmissions under tcp_max_retrans), nfqwall "
-                    "300 s (docs/conntrack.md difference 16); the 300 s of the reference's 8.5 come from the "
-                    "peer's challenge ACK after it (flow 40025: both 299)",
-}
