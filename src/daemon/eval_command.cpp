@@ -228,6 +228,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     replay::path_runner runner(engine, config);
     std::string details;
     packet_explainer explainer(names, options.trace, &routes, details);
+    explainer.set_conntrack([&tracking] { return tracking.current(); });
     vm::services services;
     services.fib = &routes;
     services.log = &explainer;

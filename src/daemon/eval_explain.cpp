@@ -295,7 +295,8 @@ packet::payload_base base_of(front::proto_base b, bool& ok) {
     }
 }
 
-probed probe(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m, vm::fib_oracle* fib) {
+probed probe(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m, vm::fib_oracle* fib,
+             vm::conntrack_view* ct) {
     probed r;
     switch (e.kind) {
     case front::expr_kind::fib: {
@@ -372,7 +373,11 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
                                 : "no output interface here";
                 return r;
             }
-            if (key == front::META_IIF || key == front::META_OIF) r.value = iface->index;
+            if (key == front::META_IIF || key == front::META_OIF) {
+                // Printed by the replay's name: the index is the replay's, not the host's.
+                r.value = iface->index;
+                r.text = std::string(iface->name_view());
+            }
             if (key == front::META_IIFTYPE || key == front::META_OIFTYPE) r.value = iface->type;
             if (key == front::META_IIFNAME || key == front::META_OIFNAME) {
                 r.text = std::string(iface->name_view());
@@ -404,18 +409,35 @@ probed probe(const front::expr& e, const packet::packet_view& p, const vm::packe
         return r;
     }
     case front::expr_kind::ct: {
-        if (e.as<front::ct_expr>().key == front::CT_STATE) {
+        const auto& c = e.as<front::ct_expr>();
+        const uint32_t len = compile::value_bytes(e.len);
+        uint8_t bytes[16] = {};
+        if (ct == nullptr) {
+            if (c.key != front::CT_STATE) {
+                r.missing = "no connection tracker";
+                return r;
+            }
             r.ok = true;
-            r.value = 1;  // invalid: there is no tracker yet
+            r.value = 1;  // invalid, as the kernel reads it without a conntrack entry
+            return r;
+        }
+        if (len == 0 || len > sizeof bytes || !ct->get(c.key, c.direction, bytes, len)) {
+            r.missing = "no connection entry";
+            return r;
+        }
+        r.ok = true;
+        r.value = 0;
+        if (e.order == front::byte_order::big) {
+            for (uint32_t i = 0; i < len; ++i) r.value = r.value << 8 | bytes[i];
         } else {
-            r.missing = "no connection tracker yet";
+            for (uint32_t i = len; i-- > 0;) r.value = r.value << 8 | bytes[i];  // host order: little-endian here
         }
         return r;
     }
     case front::expr_kind::binop: {
         const auto& b = e.as<front::binop_expr>();
         if (!b.right || !b.right->is(front::expr_kind::value)) return r;
-        r = probe(*b.left, p, m, fib);
+        r = probe(*b.left, p, m, fib, ct);
         if (!r.ok) return r;
         const u128 k = b.right->as<front::value_expr>().value;
         switch (b.oper) {
@@ -444,18 +466,23 @@ const front::expr* tested_expr(const front::stmt& s) {
     return nullptr;
 }
 
-std::string value_of(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m, vm::fib_oracle* fib) {
+std::string value_of(const front::expr& e, const packet::packet_view& p, const vm::packet_meta& m, vm::fib_oracle* fib,
+                     vm::conntrack_view* ct) {
     if (e.is(front::expr_kind::concat)) {
         std::string joined;
         for (const auto& part : e.as<front::concat_expr>().items) {
-            const std::string one = value_of(*part, p, m, fib);
+            const std::string one = value_of(*part, p, m, fib, ct);
             if (one.empty()) return {};
             joined += (joined.empty() ? "" : " . ") + one;
         }
         return joined;
     }
-    const probed r = probe(e, p, m, fib);
+    const probed r = probe(e, p, m, fib, ct);
     if (!r.ok) return r.missing.empty() ? std::string() : printed(e) + ": " + r.missing;
+    if (e.is(front::expr_kind::meta) && (e.as<front::meta_expr>().key == front::META_IIF ||
+                                         e.as<front::meta_expr>().key == front::META_OIF)) {
+        return '"' + r.text + '"';
+    }
     front::value_expr v(location{}, e.dtype, e.order, e.len, r.value);
     v.str = r.text;
     return printed(v);
@@ -464,7 +491,7 @@ std::string value_of(const front::expr& e, const packet::packet_view& p, const v
 }  // namespace
 
 std::string tested_value(const front::stmt& failed, const compile::insn& at, const packet::packet_view& packet,
-                         const vm::packet_meta& meta, vm::fib_oracle* fib) {
+                         const vm::packet_meta& meta, vm::fib_oracle* fib, vm::conntrack_view* ct) {
     switch (at.op) {
     case compile::opcode::limit: return "the limit did not match";
     case compile::opcode::quota: return "the quota did not match";
@@ -479,7 +506,7 @@ std::string tested_value(const front::stmt& failed, const compile::insn& at, con
     }
     const front::expr* e = tested_expr(failed);
     if (e == nullptr) return {};
-    const std::string value = value_of(*e, packet, meta, fib);
+    const std::string value = value_of(*e, packet, meta, fib, ct);
     if (value.empty()) return {};
     if (value.find(": ") != std::string::npos) return value;  // a reason, not a value
     return printed(*e) + " is " + value;
@@ -544,7 +571,7 @@ void packet_explainer::rule(uint32_t chain, uint32_t rule, bool matched, uint32_
     out_ += "  => no match at `" + names_.statement_text(rule, failed_at) + "`";
     const front::stmt* s = names_.statement(rule, failed_at);
     if (s != nullptr && packet_ != nullptr && failed_at < names_.program().code.size()) {
-        const std::string why = tested_value(*s, names_.program().code[failed_at], *packet_, *meta_, fib_);
+        const std::string why = tested_value(*s, names_.program().code[failed_at], *packet_, *meta_, fib_, ct_ ? ct_() : nullptr);
         if (!why.empty()) out_ += " (" + why + ")";
     }
     out_ += '\n';

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -62,8 +63,9 @@ std::vector<std::string> describe_rewrites(std::span<const uint8_t> before, std:
 
 // What the packet held for the expression a failed match tested: "tcp dport is 80",
 // "meta iifname: no input interface", or empty when there is nothing useful to say.
+// `fib` and `ct` answer the fib and ct expressions (either may be null).
 std::string tested_value(const front::stmt& failed, const compile::insn& at, const packet::packet_view& packet,
-                         const vm::packet_meta& meta, vm::fib_oracle* fib);
+                         const vm::packet_meta& meta, vm::fib_oracle* fib, vm::conntrack_view* ct = nullptr);
 
 // The trace of `--trace` and the lines of `log` statements (the kernel's text): appended to
 // `out`, printed under the packet's verdict line.
@@ -72,6 +74,8 @@ public:
     // `fib` answers the `fib` expressions a failed match tested (may be null).
     packet_explainer(program_names& names, bool trace, vm::fib_oracle* fib, std::string& out)
         : names_(names), trace_(trace), fib_(fib), out_(out) {}
+    // The connection state the running packet's `ct` expressions read (none: they fail).
+    void set_conntrack(std::function<vm::conntrack_view*()> current) { ct_ = std::move(current); }
 
     void hook_begins(const replay::hook_step& step, const packet::packet_view& packet,
                      const vm::packet_meta& meta) override;
@@ -88,6 +92,7 @@ private:
     program_names& names_;
     bool trace_;
     vm::fib_oracle* fib_;
+    std::function<vm::conntrack_view*()> ct_;
     std::string& out_;
     std::string pending_logs_;  // log lines of the rule running, printed after its trace line
     const packet::packet_view* packet_ = nullptr;

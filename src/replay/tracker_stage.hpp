@@ -35,6 +35,9 @@ public:
     // Forgets the last packet's answer; call before running the next packet.
     void next_packet() { last_ = {}; }
     const looked_up& last() const { return last_; }
+    // The running packet's connection state as its `ct` expressions read it (none outside a
+    // packet's path).
+    vm::conntrack_view* current() { return view_ ? &*view_ : nullptr; }
 
 private:
     conntrack::tracker& tracker_;
