@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "conntrack/entry.hpp"
 #include "conntrack/helper_ftp.hpp"
 
 namespace nfqwall::conntrack {
@@ -339,11 +340,14 @@ bool expect_table::help(const packet::packet_view& pkt, const ct_result& r, uint
     // Helpers see established traffic only: never the handshake, never RELATED ICMP.
     if (!r.entry.valid() || (r.info != ctinfo::established && r.info != ctinfo::established_reply)) return true;
     if (helper_of(r.entry) != helper_id::ftp) return true;
-    if (!pkt.has_transport_header() || pkt.l4proto() != proto_tcp) return true;
-    const uint32_t data = pkt.inner_offset();
+    // The TCP header where conntrack found it (behind IPv6 AH too, unlike nft's `th`).
+    uint8_t l4 = 0;
+    uint32_t th = 0;
+    if (!ct_l4(pkt, l4, th) || l4 != proto_tcp) return true;
     const auto bytes = pkt.bytes();
-    if (data == packet::no_offset || data >= bytes.size()) return true;  // no payload
-    const uint32_t th = pkt.transport_offset();
+    if (size_t{th} + 20 > bytes.size()) return true;
+    const uint32_t data = th + (bytes[th + 12] >> 4) * 4u;
+    if (data >= bytes.size()) return true;  // no payload
     const uint32_t seq = uint32_t(bytes[th + 4]) << 24 | uint32_t(bytes[th + 5]) << 16 | uint32_t(bytes[th + 6]) << 8 | bytes[th + 7];
     entry_info ct;
     if (!tracker_.info(r.entry, now_ns, ct)) return true;
