@@ -25,41 +25,16 @@
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd -- "$here/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lab/lab.sh
 source "$here/lab/lab.sh"
 
 case ${1:-} in -h | --help) nfqw_usage "${BASH_SOURCE[0]}" ;; esac
-self_test=0
-if [[ ${1:-} == --self-test ]]; then
-	self_test=1
-	shift
-fi
-nfqwall=$root/build/nfqwall
-if (($# > 0)) && [[ $1 != *.nft && $1 != *.py && -x $1 && ! -d $1 ]]; then
-	nfqwall=$1
-	shift
-fi
-[[ -x $nfqwall ]] || {
-	echo "nfqwall binary not found or not executable: $nfqwall" >&2
-	exit 1
-}
-nfqwall=$(cd -- "$(dirname -- "$nfqwall")" && pwd)/$(basename -- "$nfqwall")
-cases=("$@")
-if ((${#cases[@]} == 0)); then
-	mapfile -t cases < <(find "$LAB_DIR/cases" -maxdepth 1 -name '*.nft' | LC_ALL=C sort)
-fi
-
-lab_require
-nfqw_trap_cleanup
-work=""
-nfqw_tmpdir work
-[[ -z ${NFQW_KEEP_WORK:-} ]] || { work=$NFQW_KEEP_WORK; mkdir -p "$work"; }
-lab_up
-if ((self_test == 0)); then
-	lab_run "$nfqwall" "$work" "${cases[@]}"
+lab_prepare "$@"
+nfqwall=$LAB_NFQWALL work=$LAB_WORK
+if ((LAB_SELF_TEST == 0)); then
+	lab_run "$nfqwall" "$work" "${LAB_CASE_LIST[@]}"
 	exit
 fi
 

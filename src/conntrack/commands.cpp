@@ -2,11 +2,12 @@
 
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "front/value.hpp"
 
 namespace nfqwall::conntrack {
 
@@ -30,14 +31,12 @@ constexpr named_number status_names[] = {
     {"OFFLOAD", ips_offload},     {"HELPER", ips_helper},
 };
 
+// Decimal or 0x-hex, as conntrack takes marks, ports and zones (front::parse_u128's rules).
 bool parse_number(std::string_view text, uint64_t max, uint64_t& out) {
-    int base = 10;
-    if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-        base = 16;
-        text.remove_prefix(2);
-    }
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out, base);
-    return ec == std::errc{} && end == text.data() + text.size() && !text.empty() && out <= max;
+    front::u128 v = 0;
+    if (!front::parse_u128(text, v) || v > max) return false;
+    out = static_cast<uint64_t>(v);
+    return true;
 }
 
 // An address of either family; sets `family` (and refuses one that contradicts it).
@@ -274,17 +273,15 @@ bool parse(std::span<const std::string> args, parsed_command& c, std::string& er
     return true;
 }
 
-bool same_address(const std::array<uint8_t, 16>& a, const std::array<uint8_t, 16>& b) { return a == b; }
-
 }  // namespace
 
 bool filter::matches(const entry_info& e) const {
     if (l3 && e.orig.l3 != *l3) return false;
     if (l4 && e.orig.l4 != *l4) return false;
-    if (orig_src && !same_address(e.orig.ends.src, *orig_src)) return false;
-    if (orig_dst && !same_address(e.orig.ends.dst, *orig_dst)) return false;
-    if (reply_src && !same_address(e.reply.ends.src, *reply_src)) return false;
-    if (reply_dst && !same_address(e.reply.ends.dst, *reply_dst)) return false;
+    if (orig_src && e.orig.ends.src != *orig_src) return false;
+    if (orig_dst && e.orig.ends.dst != *orig_dst) return false;
+    if (reply_src && e.reply.ends.src != *reply_src) return false;
+    if (reply_dst && e.reply.ends.dst != *reply_dst) return false;
     if (orig_sport && e.orig.ends.src_id != *orig_sport) return false;
     if (orig_dport && e.orig.ends.dst_id != *orig_dport) return false;
     if (reply_sport && e.reply.ends.src_id != *reply_sport) return false;

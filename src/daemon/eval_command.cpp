@@ -47,13 +47,16 @@ std::string_view fate_word(replay::packet_fate fate) {
     return "?";
 }
 
-std::string meta_value(int key, uint32_t value) {
-    const front::meta_template* m = front::meta_lookup(key);
-    front::value_expr v(location{}, m->dtype, m->order, m->len, value);
+// A value as nft prints one of the key's type ("0x00000001", "new", "1:2").
+template <class Template>
+std::string printed(const Template* t, uint32_t value) {
+    front::value_expr v(location{}, t->dtype, t->order, t->len, value);
     front::print_ctx ctx{{}, {}};
     front::print_value(v, ctx);
     return ctx.out;
 }
+
+std::string meta_value(int key, uint32_t value) { return printed(front::meta_lookup(key), value); }
 
 // "1 drop at forward by rules.nft:12: tcp dport 23 drop [mark 0x00000000 -> 0x00000001]"
 std::string verdict_line(uint64_t number, const replay::path_outcome& o, program_names& names,
@@ -117,11 +120,7 @@ std::string verdict_line(uint64_t number, const replay::path_outcome& o, program
 // "  conntrack: new, id 2877405553": the state `ct state` saw after the lookup and `ct id`.
 std::string conntrack_line(const replay::tracker_stage::looked_up& ct) {
     if (ct.state == 0) return "";
-    const front::ct_template* t = front::ct_lookup(front::CT_STATE);
-    front::value_expr v(location{}, t->dtype, t->order, t->len, ct.state);
-    front::print_ctx ctx{{}, {}};
-    front::print_value(v, ctx);
-    std::string line = "  conntrack: " + ctx.out;
+    std::string line = "  conntrack: " + printed(front::ct_lookup(front::CT_STATE), ct.state);
     if (ct.has_id) line += fmt::format(", id {}", ct.id);
     return line + "\n";
 }
@@ -221,6 +220,7 @@ int run_eval(const eval_options& options, std::ostream& out, std::ostream& err) 
     // Expectations and helpers: `ct helper set`, the FTP helper, `ct expectation set`.
     conntrack::expect_table expectations(tracker);
     replay::tracker_stage tracking(tracker, &expectations);
+    tracking.keep_lookups(options.trace);
     config.conntrack = &tracking;
 
     vm::engine engine(std::move(compiled.value()));

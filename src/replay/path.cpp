@@ -126,18 +126,6 @@ bool receivable(const packet::packet_view& v) {
     return v.network() != packet::network_protocol::ipv4 || packet::ipv4_header_checksum_ok(v);
 }
 
-// ip_decrease_ttl: the checksum adjusted by adding 0x0100 in the network-order word with an
-// end-around carry, the kernel's own arithmetic (its results at the 0x0000/0xffff edge are
-// what a forwarded packet carries).
-void decrease_ipv4_ttl(std::span<uint8_t> ip) {
-    uint32_t check = static_cast<uint32_t>(ip[10]) | static_cast<uint32_t>(ip[11]) << 8;  // as the kernel's __sum16 in memory
-    check += 0x0001;  // htons(0x0100) on a little-endian host
-    check += check >= 0xffff ? 1u : 0u;
-    ip[10] = static_cast<uint8_t>(check);
-    ip[11] = static_cast<uint8_t>(check >> 8);
-    --ip[8];
-}
-
 bool routed_hook(hook h) { return h == hook::forward || h == hook::output || h == hook::postrouting; }
 
 }  // namespace
@@ -169,12 +157,20 @@ bool parse_hooks(std::string_view list, std::vector<hook>& out, std::string& err
     }
 }
 
-void decrease_ttl(std::span<uint8_t> network_header, bool ipv4) {
-    if (ipv4) {
-        decrease_ipv4_ttl(network_header);
-    } else {
-        --network_header[7];
+void decrease_ttl(std::span<uint8_t> ip, bool ipv4) {
+    if (!ipv4) {
+        --ip[7];
+        return;
     }
+    // ip_decrease_ttl: the checksum adjusted by adding 0x0100 in the network-order word with
+    // an end-around carry, the kernel's own arithmetic (its results at the 0x0000/0xffff edge
+    // are what a forwarded packet carries).
+    uint32_t check = static_cast<uint32_t>(ip[10]) | static_cast<uint32_t>(ip[11]) << 8;  // as the kernel's __sum16 in memory
+    check += 0x0001;  // htons(0x0100) on a little-endian host
+    check += check >= 0xffff ? 1u : 0u;
+    ip[10] = static_cast<uint8_t>(check);
+    ip[11] = static_cast<uint8_t>(check >> 8);
+    --ip[8];
 }
 
 std::vector<hook> forward_path() { return {hook::prerouting, hook::forward, hook::postrouting}; }
@@ -231,30 +227,42 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
     // ip_rcv trims to the IP length before the ip, ip6 and inet hooks.
     options.trim_to_ip_length = family != front::family::arp;
 
+    // Parsed again before each later hook: an earlier hook's rewrites may move the headers.
+    packet::packet_view view = packet::parse(parsed, options);
+    out.status = view.status();
     // ip_rcv and ipv6_rcv drop a received packet whose IP header fails their checks before
     // any hook; a locally made one never has such a header.
-    if (!outgoing_ && family != front::family::arp) {
-        const packet::packet_view first = packet::parse(parsed, options);
-        if (!receivable(first)) {
-            out.seen = false;
-            out.dropped_on_receive = true;
-            out.fate = packet_fate::dropped;
-            out.status = first.status();
-            return out;
-        }
+    if (!outgoing_ && family != front::family::arp && !receivable(view)) {
+        out.seen = false;
+        out.dropped_on_receive = true;
+        out.fate = packet_fate::dropped;
+        return out;
     }
 
     vm::services with = services;
     conntrack_stage* const tracker = family == front::family::arp ? nullptr : config_.conntrack;
-    bool looked_up = tracker == nullptr;
     if (tracker != nullptr) {
         meta.family = family;
         meta.iif = iif;
         with.ct = &tracker->begin(meta);
     }
+    // The tracker looks the packet up at the conntrack priority of the first prerouting or
+    // output hook (split: raw chains before it), or before the path's first hook.
+    size_t lookup_step = 0;
+    bool lookup_split = false;
+    for (size_t i = 0; i < hooks.size(); ++i) {
+        if (hooks[i] == hook::prerouting || hooks[i] == hook::output) {
+            lookup_step = i;
+            lookup_split = true;
+            break;
+        }
+    }
+    auto dropped_by_tracker = [&](size_t i) {
+        out.dropped_by_conntrack = true;
+        out.fate = packet_fate::dropped;
+        out.deciding = i;
+    };
     bool routed_before = false;  // the route lookup happens once, before the first routed hook
-    bool path_has_lookup_hook = false;
-    for (hook h : hooks) path_has_lookup_hook = path_has_lookup_hook || h == hook::prerouting || h == hook::output;
 
     for (size_t i = 0; i < hooks.size() && i < max_path_hooks; ++i) {
         hook_step& step = out.steps[i];
@@ -267,8 +275,7 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
             if (!engine_.program().chains[hc.chain].nat || with.ct != nullptr) step.has_chains = true;
         }
 
-        packet::packet_view view = packet::parse(parsed, options);
-        if (i == 0) out.status = view.status();
+        if (i > 0) view = packet::parse(parsed, options);
         meta.family = family;
         meta.hook = hooks[i];
         meta.iif = iif;
@@ -300,39 +307,30 @@ path_outcome path_runner::run(std::span<uint8_t> frame, uint64_t time_ns, const 
                 out.deciding = i;
                 break;
             }
-            decrease_ttl(ip, v4);
+            decrease_ttl(ip, v4);  // no new parse: the view reads the bytes in place
             out.ttl_decremented = true;
-            view = packet::parse(parsed, options);
         }
         if (observer != nullptr) observer->hook_begins(step, view, meta);
-        const bool lookup_here = !looked_up && (hooks[i] == hook::prerouting || hooks[i] == hook::output);
-        if (!looked_up && !lookup_here && !path_has_lookup_hook) {
-            looked_up = true;
+        if (tracker == nullptr || i != lookup_step) {
+            step.result = engine_.run(view, meta, with);
+        } else if (!lookup_split) {
             if (!tracker->lookup(view, meta)) {
-                out.dropped_by_conntrack = true;
-                out.fate = packet_fate::dropped;
-                out.deciding = i;
+                dropped_by_tracker(i);
                 break;
             }
-        }
-        if (lookup_here) {
-            // Chains below the conntrack priority (raw) run before the lookup, the rest after.
+            step.result = engine_.run(view, meta, with);
+        } else {
             const vm::run_result before = engine_.run(view, meta, with, vm::priority_window::below(conntrack_priority));
             step.result = before;
             if (before.verdict == vm::nf_accept) {
-                looked_up = true;
                 if (!tracker->lookup(view, meta)) {
-                    out.dropped_by_conntrack = true;
-                    out.fate = packet_fate::dropped;
-                    out.deciding = i;
+                    dropped_by_tracker(i);
                     break;
                 }
                 step.result = engine_.run(view, meta, with, vm::priority_window::from_on(conntrack_priority));
                 if (step.result.chains_run == 0) step.result = before;
                 step.result.modified = step.result.modified || before.modified;
             }
-        } else {
-            step.result = engine_.run(view, meta, with);
         }
         out.modified = out.modified || step.result.modified;
         if (step.result.verdict == vm::nf_accept) {

@@ -1,7 +1,5 @@
 #include "replay/tracker_stage.hpp"
 
-#include <cstring>
-
 #include "front/proto.hpp"
 
 namespace nfqwall::replay {
@@ -20,23 +18,21 @@ bool tracker_stage::lookup(const packet::packet_view& packet, const vm::packet_m
     const auto hook = meta.hook == front::hook::output ? conntrack::hook_point::output : conntrack::hook_point::prerouting;
     view_->attach(tracker_.in(packet, view_->context(hook)));
     if (expect_ != nullptr) packet_ = packet;
-    uint8_t tcp_flags = 0;
-    resettable_ = packet.has_l4proto() && packet.l4proto() == 6 && packet.has_transport_header() &&
-                  packet.load(packet::payload_base::transport, 13, 1, &tcp_flags) && (tcp_flags & 0x04) == 0;
-    last_ = {};
-    (void)view_->get(front::CT_STATE, -1, reinterpret_cast<uint8_t*>(&last_.state), 4);
-    uint8_t id[4];
-    if (view_->get(front::CT_ID, -1, id, 4)) {
-        last_.has_id = true;
-        last_.id = uint32_t(id[0]) << 24 | uint32_t(id[1]) << 16 | uint32_t(id[2]) << 8 | id[3];
+    if (keep_lookups_) {
+        last_ = {};
+        (void)view_->get(front::CT_STATE, -1, reinterpret_cast<uint8_t*>(&last_.state), 4);
+        uint8_t id[4];
+        if (view_->get(front::CT_ID, -1, id, 4)) {
+            last_.has_id = true;
+            last_.id = uint32_t(id[0]) << 24 | uint32_t(id[1]) << 16 | uint32_t(id[2]) << 8 | id[3];
+        }
     }
     return !view_->result().drop;
 }
 
 void tracker_stage::tcp_reset_sent(const vm::packet_meta& meta) {
-    // The path calls this only when the RST is sent (packet::why_no_reply); a RST itself is
-    // never answered, checked here too.
-    if (view_ && view_->attached() && resettable_) tracker_.tcp_reset_sent(view_->result(), meta.now_ns);
+    // The path calls this only when the RST is sent (packet::why_no_reply: never for a RST).
+    if (view_ && view_->attached()) tracker_.tcp_reset_sent(view_->result(), meta.now_ns);
 }
 
 bool tracker_stage::end(bool accepted, const vm::packet_meta& meta) {

@@ -32,6 +32,8 @@ public:
         bool has_id = false;
         uint32_t id = 0;
     };
+    // Traces ask for last(): only then does each lookup read the state and id back.
+    void keep_lookups(bool on) { keep_lookups_ = on; }
     // Forgets the last packet's answer; call before running the next packet.
     void next_packet() { last_ = {}; }
     const looked_up& last() const { return last_; }
@@ -48,7 +50,7 @@ private:
     bool helper_dropped_ = false;
     std::optional<conntrack::packet_ct> view_;
     looked_up last_;
-    bool resettable_ = false;  // the looked-up packet is TCP, not a RST: a reject answers it with one
+    bool keep_lookups_ = false;
 };
 
 }  // namespace nfqwall::replay

@@ -67,13 +67,12 @@ struct run_result {
 // The base chains of a hook that one run takes: priorities in [from, until). The path splits
 // prerouting and output at the conntrack priority, where the tracker looks the packet up.
 struct priority_window {
-    int32_t from = INT32_MIN;
-    int32_t until = INT32_MAX;
-    bool all = true;  // until is inclusive of INT32_MAX when the window is the whole hook
+    int64_t from = INT32_MIN;
+    int64_t until = int64_t{INT32_MAX} + 1;  // exclusive
 
-    static priority_window below(int32_t priority) { return {INT32_MIN, priority, false}; }
-    static priority_window from_on(int32_t priority) { return {priority, INT32_MAX, true}; }
-    bool holds(int32_t priority) const { return priority >= from && (priority < until || (all && priority == INT32_MAX)); }
+    static priority_window below(int32_t priority) { return {INT32_MIN, priority}; }
+    static priority_window from_on(int32_t priority) { return {priority, int64_t{INT32_MAX} + 1}; }
+    bool holds(int32_t priority) const { return priority >= from && priority < until; }
 };
 
 // Counters of what went wrong at run time, for `counters` listings and the daemon's stats.
