@@ -10,19 +10,17 @@
 //
 //   ./build/bench/nfqwall_conntrack_bench
 #include <benchmark/benchmark.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <map>
 #include <memory>
 #include <random>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "bench/ratio_reporter.hpp"
 #include "conntrack/tracker.hpp"
 #include "packet/checksum.hpp"
 
@@ -396,56 +394,28 @@ BENCHMARK(unordered_map_insert);
 
 // Collects each run's items per second (the median with --benchmark_repetitions) for the
 // ratios printed after the table.
-class ratio_reporter : public benchmark::ConsoleReporter {
-public:
-    explicit ratio_reporter(OutputOptions options) : ConsoleReporter(options) {}
-
-    void ReportRuns(const std::vector<Run>& runs) override {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run& r : runs) {
-            const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-            const auto rate = r.counters.find("items_per_second");
-            if (rate == r.counters.end()) continue;
-            if (r.run_type == Run::RT_Iteration && medians_.count(r.run_name.str()) == 0) {
-                per_s_[r.run_name.str()] = rate->second.value;
-            } else if (median) {
-                per_s_[r.run_name.str()] = rate->second.value;
-                medians_.insert(r.run_name.str());
-            }
-        }
-    }
-
-    // Throughput, and the time per item relative to the baseline's.
-    void print(const std::string& name, const std::string& baseline, double target_mps) const {
-        const auto l = per_s_.find(name), s = per_s_.find(baseline);
-        if (l == per_s_.end() || s == per_s_.end() || l->second <= 0) return;
-        std::printf("%-44s %6.2f M/s (target %.0f M/s)  time ratio to %s = %.2f\n", name.c_str(), l->second / 1e6,
-                    target_mps, baseline.c_str(), s->second / l->second);
-    }
-
-private:
-    std::map<std::string, double> per_s_;
-    std::set<std::string> medians_;
-};
+// Throughput, and the time per item relative to the baseline's.
+void print_rate(const bench::ratio_reporter& reporter, const std::string& name, const std::string& baseline,
+                double target_mps) {
+    const auto l = reporter.per_second(name), s = reporter.per_second(baseline);
+    if (!l || !s) return;
+    std::printf("%-44s %6.2f M/s (target %.0f M/s)  time ratio to %s = %.2f\n", name.c_str(), *l / 1e6, target_mps,
+                baseline.c_str(), *s / *l);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool color = isatty(STDOUT_FILENO) != 0;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg.starts_with("--benchmark_color=")) color = arg.ends_with("true") || arg.ends_with("yes");
-    }
     benchmark::Initialize(&argc, argv);
-    ratio_reporter reporter(color ? benchmark::ConsoleReporter::OO_Defaults : benchmark::ConsoleReporter::OO_Tabular);
+    bench::ratio_reporter reporter(bench::ratio_reporter::options(argc, argv));
     benchmark::RunSpecifiedBenchmarks(&reporter);
     for (const char* name : {"conntrack_lookup_udp/1", "conntrack_lookup_udp/32", "conntrack_lookup_udp_single/1",
                              "conntrack_lookup_udp_single/32", "conntrack_lookup_tcp/1", "conntrack_lookup_tcp/32",
                              "conntrack_lookup_udp/1/real_time/threads:2"})
-        reporter.print(name, "unordered_map_lookup", 10);
+        print_rate(reporter, name, "unordered_map_lookup", 10);
     for (const char* name : {"conntrack_new_udp/1", "conntrack_new_udp/32", "conntrack_new_tcp/1", "conntrack_new_tcp/32",
                              "conntrack_new_udp_single/1", "conntrack_new_udp_single/32"})
-        reporter.print(name, "unordered_map_insert", 2);
+        print_rate(reporter, name, "unordered_map_insert", 2);
     benchmark::Shutdown();
     return 0;
 }

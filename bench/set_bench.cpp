@@ -6,13 +6,13 @@
 //
 //   ./build/bench/nfqwall_set_bench
 #include <benchmark/benchmark.h>
-#include <unistd.h>
+
+#include "bench/ratio_reporter.hpp"
 
 #include <array>
 #include <cstdio>
 #include <map>
 #include <random>
-#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -235,52 +235,25 @@ BENCHMARK(hash_add_remove)->ArgNames({"capacity"})->Arg(1024)->Arg(65535)->Arg(1
 // Collects each run's CPU time per iteration (the median when --benchmark_repetitions is
 // given) so the ratios can be printed after the table; CPU time, because the machine is
 // shared and wall time counts the other tenants.
-class ratio_reporter : public benchmark::ConsoleReporter {
-public:
-    explicit ratio_reporter(OutputOptions options) : ConsoleReporter(options) {}
-
-    void ReportRuns(const std::vector<Run>& runs) override {
-        ConsoleReporter::ReportRuns(runs);
-        for (const Run& r : runs) {
-            const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
-            if (r.run_type == Run::RT_Iteration && medians_.count(r.run_name.str()) == 0) {
-                ns_[r.run_name.str()] = r.GetAdjustedCPUTime();
-            } else if (median) {
-                ns_[r.run_name.str()] = r.GetAdjustedCPUTime();
-                medians_.insert(r.run_name.str());
-            }
-        }
-    }
-
-    void print_ratio(const std::string& large, const std::string& small) const {
-        const auto l = ns_.find(large), s = ns_.find(small);
-        if (l == ns_.end() || s == ns_.end() || s->second <= 0) return;
-        std::printf("ratio %-48s / %-44s = %.2f\n", large.c_str(), small.c_str(), l->second / s->second);
-    }
-
-private:
-    std::map<std::string, double> ns_;
-    std::set<std::string> medians_;
-};
+void print_ratio(const nfqwall::bench::ratio_reporter& reporter, const std::string& large, const std::string& small) {
+    const auto l = reporter.cpu_time(large), s = reporter.cpu_time(small);
+    if (!l || !s || *s <= 0) return;
+    std::printf("ratio %-48s / %-44s = %.2f\n", large.c_str(), small.c_str(), *l / *s);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool color = isatty(STDOUT_FILENO) != 0;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg.starts_with("--benchmark_color=")) color = arg.ends_with("true") || arg.ends_with("yes");
-    }
     benchmark::Initialize(&argc, argv);
-    ratio_reporter reporter(color ? benchmark::ConsoleReporter::OO_Defaults : benchmark::ConsoleReporter::OO_Tabular);
+    nfqwall::bench::ratio_reporter reporter(nfqwall::bench::ratio_reporter::options(argc, argv));
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    reporter.print_ratio("hash_lookup/elements:10000/key_bytes:4/hit:1", "hash_lookup/elements:10/key_bytes:4/hit:1");
-    reporter.print_ratio("hash_lookup/elements:10000/key_bytes:4/hit:0", "hash_lookup/elements:10/key_bytes:4/hit:0");
-    reporter.print_ratio("hash_lookup/elements:10000/key_bytes:8/hit:1", "hash_lookup/elements:10/key_bytes:8/hit:1");
-    reporter.print_ratio("hash_lookup/elements:10000/key_bytes:16/hit:1", "hash_lookup/elements:10/key_bytes:16/hit:1");
-    reporter.print_ratio("hash_lookup/elements:1000000/key_bytes:4/hit:1", "hash_lookup/elements:10/key_bytes:4/hit:1");
-    reporter.print_ratio("interval_lookup/prefixes:10000/hit:1", "interval_lookup/prefixes:10/hit:1");
-    reporter.print_ratio("concat_lookup/elements:10000", "concat_lookup/elements:10");
+    print_ratio(reporter, "hash_lookup/elements:10000/key_bytes:4/hit:1", "hash_lookup/elements:10/key_bytes:4/hit:1");
+    print_ratio(reporter, "hash_lookup/elements:10000/key_bytes:4/hit:0", "hash_lookup/elements:10/key_bytes:4/hit:0");
+    print_ratio(reporter, "hash_lookup/elements:10000/key_bytes:8/hit:1", "hash_lookup/elements:10/key_bytes:8/hit:1");
+    print_ratio(reporter, "hash_lookup/elements:10000/key_bytes:16/hit:1", "hash_lookup/elements:10/key_bytes:16/hit:1");
+    print_ratio(reporter, "hash_lookup/elements:1000000/key_bytes:4/hit:1", "hash_lookup/elements:10/key_bytes:4/hit:1");
+    print_ratio(reporter, "interval_lookup/prefixes:10000/hit:1", "interval_lookup/prefixes:10/hit:1");
+    print_ratio(reporter, "concat_lookup/elements:10000", "concat_lookup/elements:10");
     benchmark::Shutdown();
     return 0;
 }
